@@ -1,0 +1,156 @@
+import { type Distribution, exponential, formatDistribution, mean, parseDistribution } from "./distribution.js";
+import { InputError } from "./errors.js";
+import type { PerMillisecond, Probability } from "./units.js";
+
+/**
+ * How the unmapper's TLB flush reaches the walker's vCPU.
+ *  - native-ipi: flush_tlb_mm_range -> native_flush_tlb_multi, an IPI to every CPU of the mm, waits for each;
+ *  - kvm-pv:     kvm_flush_tlb_multi, skips a vCPU whose steal-time state is KVM_VCPU_PREEMPTED;
+ *  - hypercall:  hyperv_flush_tlb_multi / xen_flush_tlb_multi, the hypervisor flushes, no vCPU takes an IPI;
+ *  - broadcast:  AMD INVLPGB+TLBSYNC or arm64 TLBI ...IS, no IPI even on bare metal.
+ */
+export const FLUSH_MECHANISMS = ["native-ipi", "kvm-pv", "hypercall", "broadcast"] as const;
+export type FlushMechanism = (typeof FLUSH_MECHANISMS)[number];
+
+/**
+ * How the page-table page is freed after the flush.
+ *  - immediate:     freed at once (x86 paravirt before 2018, khugepaged before its 2022 fix);
+ *  - rcu:           MMU_GATHER_RCU_TABLE_FREE: tlb_remove_table batches, call_rcu; if the batch page
+ *                   cannot be allocated, tlb_remove_table_sync_one IPIs all CPUs, then frees;
+ *  - sync-ipi:      always tlb_remove_table_sync_one, then free (khugepaged after its fix);
+ *  - rcu-skip-sync: as rcu, but the sync IPI is left out because the flush is believed to have IPI'd.
+ */
+export const TABLE_FREE_MODES = ["immediate", "rcu", "sync-ipi", "rcu-skip-sync"] as const;
+export type TableFreeMode = (typeof TABLE_FREE_MODES)[number];
+
+/** Every parameter of one episode, resolved. Delays are distributions in µs. */
+export interface Params {
+  readonly flush: FlushMechanism;
+  readonly tableFree: TableFreeMode;
+  readonly walkUs: Distribution;
+  readonly preemptRate: PerMillisecond;
+  readonly preemptUs: Distribution;
+  readonly flushUs: Distribution;
+  readonly ipiUs: Distribution;
+  readonly memoryPressure: Probability;
+  readonly gracePeriodUs: Distribution;
+  readonly reuseUs: Distribution;
+}
+export type ParamName = keyof Params;
+export type DelayParam = "walkUs" | "preemptUs" | "flushUs" | "ipiUs" | "gracePeriodUs" | "reuseUs";
+export type NumericParam = "preemptRate" | "memoryPressure";
+
+type Kind = "enum" | "delay" | "rate" | "probability";
+export interface ParamSpec {
+  readonly name: ParamName;
+  readonly kind: Kind;
+  readonly unit: string;
+  readonly doc: string;
+  /** Where the default comes from; "assumed" says it is a judgement, with the reason. */
+  readonly source: string;
+  readonly values?: readonly string[];
+}
+
+/** Defaults. Delays are exponential so that the exact solver applies to the defaults as they are. */
+export const DEFAULTS: Params = {
+  flush: "kvm-pv",
+  tableFree: "rcu",
+  walkUs: exponential(5),
+  preemptRate: 0.1,
+  preemptUs: exponential(3000),
+  flushUs: exponential(3),
+  ipiUs: exponential(3),
+  memoryPressure: 0.01,
+  gracePeriodUs: exponential(10000),
+  reuseUs: exponential(50),
+};
+
+export const PARAM_SPECS: readonly ParamSpec[] = [
+  { name: "flush", kind: "enum", unit: "", values: FLUSH_MECHANISMS,
+    doc: "TLB flush mechanism of the unmapper", source: "MODEL.md; the seed's diagram uses kvm_flush_tlb_multi" },
+  { name: "tableFree", kind: "enum", unit: "", values: TABLE_FREE_MODES,
+    doc: "how the page-table page is freed after the flush", source: "MODEL.md; the seed relies on MMU_GATHER_RCU_TABLE_FREE" },
+  { name: "walkUs", kind: "delay", unit: "µs",
+    doc: "walker's on-CPU work between the PMD read and its last read of the PTE page",
+    source: "assumed: GUP-fast over a few dozen PTEs takes a few µs" },
+  { name: "preemptRate", kind: "rate", unit: "per ms on-CPU",
+    doc: "rate at which the host preempts the walker's vCPU while it runs with IRQs off",
+    source: "assumed: an overcommitted host preempts a busy vCPU every ~10 ms" },
+  { name: "preemptUs", kind: "delay", unit: "µs",
+    doc: "how long a preemption lasts (the vCPU holds KVM_VCPU_PREEMPTED)",
+    source: "host time slice ~ms: kernel/sched/fair.c sysctl_sched_base_slice 0.75 ms x (1 + ilog2(ncpus)), 3 ms on 8+ CPUs" },
+  { name: "flushUs", kind: "delay", unit: "µs",
+    doc: "time the flush itself takes, before any wait for the walker's answer",
+    source: "MODEL.md: an IPI round trip is a few µs" },
+  { name: "ipiUs", kind: "delay", unit: "µs",
+    doc: "round trip of tlb_remove_table_sync_one's IPI to a CPU with IRQs on",
+    source: "MODEL.md: an IPI round trip is a few µs" },
+  { name: "memoryPressure", kind: "probability", unit: "",
+    doc: "chance that tlb_remove_table's GFP_NOWAIT batch allocation fails",
+    source: "assumed: 1% of table frees meet a failed batch allocation" },
+  { name: "gracePeriodUs", kind: "delay", unit: "µs",
+    doc: "least time from call_rcu to the callback, if every CPU has passed a quiescent state",
+    source: "MODEL.md: an RCU grace period is ~ms; assumed 10 ms" },
+  { name: "reuseUs", kind: "delay", unit: "µs",
+    doc: "time from the free of the page-table page to its reuse by another allocation",
+    source: "assumed: a freed page goes to the per-CPU free list and is handed out again within ~50 µs" },
+];
+
+export const PARAM_NAMES: readonly ParamName[] = PARAM_SPECS.map((s) => s.name);
+export const DELAY_PARAMS: readonly DelayParam[] = PARAM_SPECS.filter((s) => s.kind === "delay").map((s) => s.name as DelayParam);
+
+export function paramSpec(name: string): ParamSpec {
+  const spec = PARAM_SPECS.find((s) => s.name === name);
+  if (!spec) throw new InputError("parameter", name, `one of ${PARAM_NAMES.join(", ")}`);
+  return spec;
+}
+
+/** Parses one parameter value (number, numeric string, distribution form or enum name). */
+export function parseParam(name: string, value: unknown): Params[ParamName] {
+  const spec = paramSpec(name);
+  switch (spec.kind) {
+    case "enum":
+      if (typeof value === "string" && spec.values!.includes(value)) return value as FlushMechanism | TableFreeMode;
+      throw new InputError(name, value, `one of ${spec.values!.join(", ")}`);
+    case "delay":
+      return parseDistribution(name, value);
+    case "rate": {
+      const x = toNumber(value);
+      if (x === undefined || !Number.isFinite(x) || x < 0) throw new InputError(name, value, "a finite rate >= 0 per ms");
+      return x;
+    }
+    case "probability": {
+      const x = toNumber(value);
+      if (x === undefined || !(x >= 0 && x <= 1)) throw new InputError(name, value, "a probability from 0 to 1");
+      return x;
+    }
+  }
+}
+
+function toNumber(value: unknown): number | undefined {
+  if (typeof value === "number") return value;
+  if (typeof value === "string" && value.trim() !== "") return Number(value);
+  return undefined;
+}
+
+/** Validates `overrides` and applies them over `base`. Throws InputError on the first bad field. */
+export function resolveParams(overrides: Readonly<Record<string, unknown>> = {}, base: Params = DEFAULTS): Params {
+  if (typeof overrides !== "object" || overrides === null || Array.isArray(overrides))
+    throw new InputError("params", overrides, "an object of parameter names to values");
+  const out: Record<string, unknown> = { ...base };
+  for (const [name, value] of Object.entries(overrides)) out[name] = parseParam(name, value);
+  const params = out as unknown as Params;
+  if (mean(params.walkUs) <= 0)
+    throw new InputError("walkUs", formatDistribution(params.walkUs), "a walk time with a mean > 0 µs (the IRQs-off window must not be empty)");
+  return params;
+}
+
+/** Parameters as flat, printable values (`exp:5` for delays): for tables, manifests and text. */
+export function formatParams(p: Params): Record<ParamName, string | number> {
+  const out = {} as Record<ParamName, string | number>;
+  for (const { name, kind } of PARAM_SPECS) {
+    const v = p[name];
+    out[name] = kind === "delay" ? formatDistribution(v as Distribution) : (v as string | number);
+  }
+  return out;
+}

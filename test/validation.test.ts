@@ -1,0 +1,50 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { grid, logRange, range } from "../src/analysis/grid.js";
+import { simulate } from "../src/engines/montecarlo/run.js";
+import { parseDistribution } from "../src/model/distribution.js";
+import { InputError } from "../src/model/errors.js";
+import { resolveParams } from "../src/model/params.js";
+import { defineScenario } from "../src/model/scenario.js";
+
+const rejects = (f: () => unknown, field: string, value: string) =>
+  assert.throws(f, (e: unknown) => e instanceof InputError && e.field === field && e.message.includes(value) && e.message.includes("expected"));
+
+test("bad parameters name the field, the value and what is allowed", () => {
+  rejects(() => resolveParams({ memoryPressure: 1.5 }), "memoryPressure", "1.5");
+  rejects(() => resolveParams({ walkUs: -3 }), "walkUs", "-3");
+  rejects(() => resolveParams({ walkUs: 0 }), "walkUs", "0");
+  rejects(() => resolveParams({ flushUs: "exp:abc" }), "flushUs", "exp:abc");
+  rejects(() => resolveParams({ preemptUs: "uniform:9:1" }), "preemptUs", "uniform:9:1");
+  rejects(() => resolveParams({ flush: "ipi" }), "flush", "ipi");
+  rejects(() => resolveParams({ preemptrate: 1 }), "parameter", "preemptrate");
+  rejects(() => resolveParams({ preemptRate: "fast" }), "preemptRate", "fast");
+  rejects(() => defineScenario("nope"), "scenario", "nope");
+});
+
+test("every distribution form parses and its errors name the field", () => {
+  assert.deepEqual(parseDistribution("x", 4), { kind: "fixed", value: 4 });
+  assert.deepEqual(parseDistribution("x", "exp:5"), { kind: "exponential", mean: 5 });
+  assert.deepEqual(parseDistribution("x", "uniform:1:2"), { kind: "uniform", min: 1, max: 2 });
+  assert.deepEqual(parseDistribution("x", "lognormal:5:0.5"), { kind: "lognormal", median: 5, sigma: 0.5 });
+  assert.deepEqual(parseDistribution("x", { kind: "empirical", samples: [1, 2] }), { kind: "empirical", samples: [1, 2] });
+  rejects(() => parseDistribution("x", { kind: "empirical", samples: [] }), "x", "empirical");
+  rejects(() => parseDistribution("x", "gamma:1:2"), "x", "gamma:1:2");
+});
+
+test("run options are checked before any work starts", async () => {
+  const s = defineScenario("seed");
+  await assert.rejects(simulate(s, { episodes: 1.5, seed: 1 }), (e: unknown) => e instanceof InputError && e.field === "episodes");
+  await assert.rejects(simulate(s, { episodes: 0, seed: 1 }), (e: unknown) => e instanceof InputError && e.field === "episodes");
+  await assert.rejects(simulate(s, { episodes: 10, seed: -1 }), (e: unknown) => e instanceof InputError && e.field === "seed");
+});
+
+test("grids validate every value of every axis", () => {
+  const s = defineScenario("seed");
+  rejects(() => grid(s, { memoryPressure: [0, 2] }), "memoryPressure", "2");
+  rejects(() => grid(s, { nope: [1] }), "parameter", "nope");
+  rejects(() => grid(s, { memoryPressure: [] }), "vary.memoryPressure", "[]");
+  rejects(() => logRange(0, 1, 3), "logRange", "0");
+  assert.deepEqual(range(0, 1, 3), [0, 0.5, 1]);
+  assert.deepEqual(logRange(0.01, 100, 5), [0.01, 0.1, 1, 10, 100]);
+});
