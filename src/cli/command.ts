@@ -1,0 +1,27 @@
+/** What a subcommand is and what it gets from the dispatcher. */
+
+export interface Context {
+  /** Writes the command's result (text, CSV or JSON). */
+  readonly out: (text: string) => void;
+  /** Where progress and notes go; only progress uses it directly. */
+  readonly err: NodeJS.WriteStream;
+  /** Aborted on SIGINT: pass it to the engines so they stop between blocks. */
+  readonly signal: AbortSignal;
+}
+
+export interface Command {
+  readonly name: string;
+  /** One line for the top-level help. */
+  readonly summary: string;
+  /** The full `tlbrace <cmd> --help` text. */
+  readonly help: string;
+  readonly run: (args: readonly string[], ctx: Context) => Promise<void>;
+}
+
+/** The reason a run was aborted by SIGINT. */
+export class Interrupted extends Error {
+  override readonly name = "Interrupted";
+  constructor() {
+    super("interrupted");
+  }
+}

@@ -1,0 +1,130 @@
+/** `tlbrace sweep`: one Monte Carlo run per cell of a grid of parameter values. */
+import { type AxisValue, grid, logRange, range } from "../analysis/grid.js";
+import { runSweep } from "../analysis/sweep.js";
+import { checkRunOptions } from "../engines/montecarlo/run.js";
+import { InputError } from "../model/errors.js";
+import { paramSpec } from "../model/params.js";
+import { defineScenario, presetNames, withParams } from "../model/scenario.js";
+import { COMMON_OPTIONS, episodesOption, overrides, parseCommandLine, positionals, seedOption, settings, UsageError } from "./args.js";
+import type { Command } from "./command.js";
+import { csv, json, presetsHelp } from "./format.js";
+import { progressLine } from "./progress.js";
+import { DEFAULT_SEED } from "./run.js";
+
+/** Per cell: a 21 x 21 grid then takes ~10-30 s. */
+export const SWEEP_EPISODES = 20_000;
+
+const OPTIONS = {
+  ...COMMON_OPTIONS,
+  vary: { type: "string", multiple: true },
+  csv: { type: "boolean" },
+  json: { type: "boolean" },
+} as const;
+
+/** The most values one axis may have (as range() allows). */
+const MAX_POINTS = 10_000;
+const VARY_FORMS = "NAME=FROM:TO:N, NAME=log:FROM:TO:N or NAME=V1,V2,...";
+
+const help = `Usage: tlbrace sweep <scenario> --vary SPEC [--vary SPEC]... [options]
+
+Runs the scenario once per cell of a grid and prints one row per cell:
+the axis values, races, pRace with its 95% interval (pRaceLo, pRaceHi),
+pCorrupt and the costs. Cell j draws from random stream (seed, j), so
+its numbers do not depend on the other cells.
+
+Arguments:
+  <scenario>             a preset name (see the list below)
+
+Options:
+  --vary NAME=FROM:TO:N  N evenly spaced values from FROM to TO
+  --vary NAME=log:FROM:TO:N
+                         N values evenly spaced on a log scale
+  --vary NAME=V1,V2,...  the values listed (numbers, exp:5, kvm-pv, ...)
+                         The first --vary changes slowest.
+  --set KEY=VALUE        change a parameter that is not varied; repeat
+  --episodes N           episodes per cell (default ${SWEEP_EPISODES})
+  --seed S               random seed (default ${DEFAULT_SEED})
+  --csv                  print CSV (the default)
+  --json                 print {manifest, axes, rows} as JSON
+  -h, --help             show this help
+
+Progress goes to stderr when it is a terminal.
+
+Example:
+  tlbrace sweep seed --vary memoryPressure=0:1:11 \\
+      --vary preemptRate=log:0.01:100:9 --episodes 1e4 > sweep.csv
+`;
+
+/** Parses one --vary into its parameter name and values; grid() validates the values. */
+export function parseVary(spec: string): [string, AxisValue[]] {
+  const eq = spec.indexOf("=");
+  if (eq <= 0) throw new InputError("--vary", spec, VARY_FORMS);
+  const name = spec.slice(0, eq).trim();
+  paramSpec(name);
+  const body = spec.slice(eq + 1).trim();
+  const field = `--vary ${name}`;
+  const parts = body.split(":");
+  const num = (s: string) => {
+    const x = s.trim() === "" ? NaN : Number(s);
+    if (!Number.isFinite(x)) throw new InputError(field, body, VARY_FORMS);
+    return x;
+  };
+  const count = (s: string) => {
+    const n = /^\s*[0-9]+\s*$/.test(s) ? Number(s) : NaN;
+    if (!(n >= 1 && n <= MAX_POINTS)) throw new InputError(field, body, `${VARY_FORMS}, with N from 1 to ${MAX_POINTS}`);
+    return n;
+  };
+  if (!body.includes(",")) {
+    if (parts[0] === "log") {
+      if (parts.length !== 4) throw new InputError(field, body, VARY_FORMS);
+      const [from, to] = [num(parts[1]!), num(parts[2]!)];
+      if (!(from > 0 && to > 0)) throw new InputError(field, body, "log:FROM:TO:N with FROM and TO > 0");
+      return [name, logRange(from, to, count(parts[3]!))];
+    }
+    if (parts.length === 3 && parts.every((p) => p.trim() !== "" && Number.isFinite(Number(p))))
+      return [name, range(num(parts[0]!), num(parts[1]!), count(parts[2]!))];
+  }
+  const values = body.split(",").map((v) => v.trim());
+  if (values.some((v) => v === "")) throw new InputError(field, body, VARY_FORMS);
+  // Numbers stay numbers, so JSON rows carry numbers for numeric axes.
+  return [name, values.map((v) => (Number.isFinite(Number(v)) ? Number(v) : v))];
+}
+
+export const sweep: Command = {
+  name: "sweep",
+  summary: "simulate a grid of parameter values, one CSV/JSON row per cell",
+  get help() {
+    return help + presetsHelp();
+  },
+  async run(args, ctx) {
+    const { values, positionals: given } = parseCommandLine(args, OPTIONS);
+    if (values.help) return ctx.out(this.help);
+    const [name] = positionals("sweep", given, ["<scenario>"], presetNames());
+    if (values.csv && values.json) throw new UsageError("--csv and --json: choose one");
+    const preset = defineScenario(name!);
+    const set = settings(values.set);
+    if (!values.vary?.length) throw new UsageError(`sweep: --vary is missing; expected ${VARY_FORMS}`);
+    const axes: Record<string, AxisValue[]> = {};
+    for (const [axis, list] of values.vary.map(parseVary)) {
+      if (axis in axes) throw new InputError("--vary", axis, "each parameter varied once");
+      if (set.some((s) => s.key === axis)) throw new InputError("--set", axis, "a parameter that is not also given to --vary");
+      axes[axis] = list;
+    }
+    const g = grid(withParams(preset, overrides(set)), axes);
+    const opts = checkRunOptions({
+      episodes: episodesOption(values.episodes, SWEEP_EPISODES),
+      seed: seedOption(values.seed, DEFAULT_SEED),
+    });
+
+    const progress = progressLine(ctx.err, `sweep ${preset.name}`, "episodes");
+    const cells = (done: number, total: number) =>
+      progress.update(done, total, `${done / opts.episodes}/${total / opts.episodes} cells`);
+    const data = await runSweep(g, opts, { onProgress: cells, signal: ctx.signal }).finally(progress.clear);
+
+    if (values.json) return ctx.out(json(data));
+    const axisNames = data.axes.map((a) => a.name as string);
+    const first = data.rows[0] ?? {};
+    const columns = [...axisNames, ...Object.keys(first).filter((k) => !axisNames.includes(k))];
+    ctx.out(csv(columns, data.rows));
+  },
+};
