@@ -5,68 +5,13 @@
 import { COSTS, type CostName, type RunData } from "../engines/montecarlo/run.js";
 import { DEFAULTS, formatParams, PARAM_SPECS } from "../model/params.js";
 import { presetNames, type Scenario } from "../model/scenario.js";
+import { ascii, columns as table, fit, fmtP as probability, fmtQuantity as quantity, WIDTH, wrap } from "../text/format.js";
 
-export const WIDTH = 72;
 
-/** Replaces what is not plain ASCII: mail clients and terminals mangle it. */
-export function ascii(text: string): string {
-  return text
-    .replace(/µ/g, "u")
-    .replace(/[\u2018\u2019]/g, "'")
-    .replace(/[\u201c\u201d]/g, '"')
-    .replace(/[\u2013\u2014]/g, "-")
-    .replace(/\u2026/g, "...")
-    .replace(/\t/g, "  ")
-    .replace(/[^\x20-\x7e\n]/g, "?");
-}
 
-/** Greedy word wrap; words longer than the width are cut. */
-export function wrap(text: string, width = WIDTH, indent = ""): string[] {
-  const lines: string[] = [];
-  let line = "";
-  for (const word of text.split(/\s+/).filter(Boolean)) {
-    const prefix = lines.length === 0 ? "" : indent;
-    if (line && (prefix + line + " " + word).length > width) {
-      lines.push(prefix + line);
-      line = word;
-    } else {
-      line = line ? `${line} ${word}` : word;
-    }
-  }
-  if (line) lines.push((lines.length === 0 ? "" : indent) + line);
-  return lines.flatMap((l) => (l.length <= width ? [l] : chunks(l, width)));
-}
 
-function chunks(s: string, width: number): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < s.length; i += width) out.push(s.slice(i, i + width));
-  return out;
-}
 
-/** Cuts a cell to `width`, marking the cut. */
-export function fit(s: string, width: number): string {
-  return s.length <= width ? s : s.slice(0, width - 3) + "...";
-}
 
-/** Columns padded to their widest cell; `right` columns are right-aligned. Trailing spaces dropped. */
-export function table(rows: readonly (readonly string[])[], right: readonly boolean[] = []): string[] {
-  const widths: number[] = [];
-  for (const r of rows) r.forEach((c, i) => { widths[i] = Math.max(widths[i] ?? 0, c.length); });
-  return rows.map((r) => r.map((c, i) => (right[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("  ").trimEnd());
-}
-
-/** A probability: 3 significant digits, exponent form below 0.001 where the digits matter. */
-export function probability(x: number): string {
-  if (x === 0 || x === 1) return String(x);
-  return x >= 1e-3 ? x.toPrecision(3) : x.toExponential(2);
-}
-
-/** A cost: 3 significant digits, whole numbers from 1000 up. */
-export function quantity(x: number): string {
-  if (!Number.isFinite(x)) return String(x);
-  if (Math.abs(x) >= 1000) return Math.round(x).toString();
-  return String(Number(x.toPrecision(3)));
-}
 
 /** A word as a POSIX shell reads it back. */
 export function shellWord(s: string): string {

@@ -8,7 +8,7 @@ import { InputError } from "../model/errors.js";
 import { MODEL_VERSION } from "../model/version.js";
 import { UsageError } from "./args.js";
 import { type Command, type Context, Interrupted } from "./command.js";
-import { ascii } from "./format.js";
+import { ascii } from "../text/format.js";
 import { run } from "./run.js";
 import { study } from "./study.js";
 import { sweep } from "./sweep.js";
