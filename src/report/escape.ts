@@ -1,0 +1,23 @@
+/** Putting text and data into HTML without letting them become markup. */
+
+export function escapeHtml(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+/**
+ * JSON inside a <script>: `<` escaped so that no "</script>" or "<!--" in a
+ * string can end the script early; U+2028/2029 for old parsers.
+ */
+export function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+}
+
+/** Paragraphs from text with blank lines between them. */
+export function paragraphs(text: string): string {
+  return text
+    .split(/\n\s*\n/)
+    .map((p) => p.trim())
+    .filter((p) => p !== "")
+    .map((p) => `<p>${escapeHtml(p)}</p>`)
+    .join("\n");
+}
