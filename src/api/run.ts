@@ -1,0 +1,66 @@
+/** A Monte Carlo result as the notebook sees it. */
+import { inspect } from "node:util";
+import * as aq from "arquero";
+import type { Manifest } from "../engines/manifest.js";
+import { COSTS, type CostName, type RunData } from "../engines/montecarlo/run.js";
+import type { Scenario } from "../model/scenario.js";
+import { fmtInterval, fmtNumber, fmtP, fmtUs, textTable } from "../text/format.js";
+import { type Showable, showableTable, showBundle, type Table } from "./show.js";
+
+const COST_LABEL: Record<CostName, [string, string]> = {
+  unmapLatencyUs: ["unmap latency", "us"],
+  freeDelayUs: ["free delay", "us"],
+  ipis: ["IPIs to W", "count"],
+  waitUs: ["U waiting on W", "us"],
+};
+
+export class Run implements Showable {
+  readonly scenario: Scenario;
+  readonly data: RunData;
+  constructor(scenario: Scenario, data: RunData) {
+    this.scenario = scenario;
+    this.data = data;
+  }
+  get pRace() { return this.data.pRace; }
+  get ci95() { return this.data.ci95; }
+  get races() { return this.data.races; }
+  get episodes() { return this.data.episodes; }
+  get manifest(): Manifest { return this.data.manifest; }
+
+  /** One row per measure: the race and corruption probabilities with intervals, then each cost. */
+  summary(): Table & Showable {
+    const d = this.data;
+    const rows = [
+      { measure: "pRace", unit: "", mean: d.pRace, p50: null, p90: null, p99: null, max: null, lo95: d.ci95[0], hi95: d.ci95[1] },
+      { measure: "pCorrupt", unit: "", mean: d.pCorrupt, p50: null, p90: null, p99: null, max: null, lo95: d.corruptCi95[0], hi95: d.corruptCi95[1] },
+      ...COSTS.map((c) => ({ measure: COST_LABEL[c][0], unit: COST_LABEL[c][1], ...d.costs[c], lo95: null, hi95: null })),
+    ];
+    return showableTable(aq.from(rows));
+  }
+
+  text(): string {
+    const d = this.data;
+    const costRows = COSTS.map((c) => {
+      const s = d.costs[c];
+      const f = COST_LABEL[c][1] === "us" ? fmtUs : fmtNumber;
+      return [COST_LABEL[c][0], f(s.mean), f(s.p50), f(s.p99)];
+    });
+    return [
+      `${this.scenario.name}: ${this.scenario.title}`,
+      `pRace    ${fmtP(d.pRace)} ${fmtInterval(d.ci95)}  (${d.races} races in ${d.episodes} episodes)`,
+      `pCorrupt ${fmtP(d.pCorrupt)} ${fmtInterval(d.corruptCi95)}`,
+      textTable(["cost", "mean", "p50", "p99"], costRows),
+      `montecarlo, seed ${d.manifest.seed}, model v${d.manifest.modelVersion}; .summary() or .show() for tables`,
+    ].join("\n");
+  }
+
+  show(): void {
+    const s = this.summary();
+    showBundle(this.text(), `<p><b>${escapeHtml(this.scenario.name)}</b>: ${escapeHtml(this.scenario.title)}</p>${s.toHTML()}`);
+  }
+
+  toJSON(): RunData { return this.data; }
+  [inspect.custom](): string { return this.text(); }
+}
+
+export const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);

@@ -1,0 +1,47 @@
+/** A scenario as the notebook sees it: the plain scenario plus chainable helpers. */
+import { inspect } from "node:util";
+import { type AxisValue, type Grid, grid } from "../analysis/grid.js";
+import { formatParams, PARAM_SPECS, type Params } from "../model/params.js";
+import { type Scenario, withParams } from "../model/scenario.js";
+import { textTable } from "../text/format.js";
+import { escapeHtml } from "./run.js";
+import { type Showable, showBundle } from "./show.js";
+
+export class ScenarioView implements Scenario, Showable {
+  readonly name: string;
+  readonly title: string;
+  readonly summary: string;
+  readonly kernel: readonly string[];
+  readonly params: Params;
+  constructor(s: Scenario) {
+    this.name = s.name;
+    this.title = s.title;
+    this.summary = s.summary;
+    this.kernel = s.kernel;
+    this.params = s.params;
+  }
+  /** The same scenario with some parameters changed (validated). */
+  with(overrides: Readonly<Record<string, unknown>>, name?: string): ScenarioView {
+    return new ScenarioView(withParams(this, overrides, name));
+  }
+  /** A grid over this scenario: `s.vary({memoryPressure: tr.range(0, 1, 21)})`. */
+  vary(axes: Readonly<Record<string, readonly AxisValue[]>>): Grid {
+    return grid(this, axes);
+  }
+  text(): string {
+    const p = formatParams(this.params);
+    const rows = PARAM_SPECS.map((s) => [s.name, String(p[s.name]), s.unit.replace("µ", "u")]);
+    return `${this.name}: ${this.title}\n${textTable(["parameter", "value", "unit"], rows)}`;
+  }
+  show(): void {
+    const p = formatParams(this.params);
+    const rows = PARAM_SPECS.map((s) => `<tr><td>${s.name}</td><td>${escapeHtml(String(p[s.name]))}</td><td>${escapeHtml(s.unit)}</td><td>${escapeHtml(s.doc)}</td></tr>`).join("");
+    showBundle(this.text(),
+      `<p><b>${escapeHtml(this.name)}</b>: ${escapeHtml(this.title)}</p><p>${escapeHtml(this.summary)}</p>` +
+      `<table><tr><th>parameter</th><th>value</th><th>unit</th><th>meaning</th></tr>${rows}</table>`);
+  }
+  toJSON(): Scenario {
+    return { name: this.name, title: this.title, summary: this.summary, kernel: this.kernel, params: this.params };
+  }
+  [inspect.custom](): string { return this.text(); }
+}

@@ -1,0 +1,58 @@
+/**
+ * Rich display: every result has a compact text form (what tslab prints for
+ * a cell's last value, through util.inspect) and `show()`, which emits one
+ * display bundle. Outside a kernel `show()` prints the text form.
+ */
+import { inspect } from "node:util";
+import * as aq from "arquero";
+import { displayBundle, displayFigure } from "../notebook/display.js";
+import type { Figure } from "../charts/figure.js";
+import { type Cell, textTable, WIDTH, wrap } from "../text/format.js";
+
+export type Table = ReturnType<typeof aq.from>;
+
+/** Something that shows itself: a text form and a display bundle. */
+export interface Showable {
+  text(): string;
+  show(): void;
+}
+
+export function showBundle(text: string, html?: string): void {
+  const bundle: Record<string, string> = { "text/plain": text };
+  if (html) bundle["text/html"] = html;
+  if (!displayBundle(bundle)) console.log(text);
+}
+
+export function showFigure(figure: Figure, text: string): void {
+  if (!displayFigure(figure)) console.log(text);
+}
+
+/** The first rows and as many columns as fit in 72, naming what was left out. */
+export function tableText(t: Table, maxRows = 12): string {
+  const names = t.columnNames();
+  const rows = t.objects({ limit: maxRows }).map((o) => names.map((n) => cell((o as Record<string, unknown>)[n])));
+  let k = names.length, text = textTable(names, rows);
+  while (k > 1 && text.split("\n").some((l) => l.length > WIDTH)) {
+    k--;
+    text = textTable(names.slice(0, k), rows.map((r) => r.slice(0, k)));
+  }
+  const notes: string[] = [];
+  if (t.numRows() > maxRows) notes.push(`${t.numRows() - maxRows} more rows`);
+  if (k < names.length) notes.push(`columns not shown: ${names.slice(k).join(", ")}`);
+  return [text, ...(notes.length ? wrap(`(${notes.join("; ")}; .show() for all)`) : [])].join("\n");
+}
+
+const cell = (v: unknown): Cell => (typeof v === "number" ? v : v === null || v === undefined ? "" : String(v));
+
+/**
+ * An Arquero table that prints as aligned text and has `show()` for HTML.
+ * Verbs on it return plain Arquero tables.
+ */
+export function showableTable(t: Table, maxRows = 12): Table & Showable {
+  const text = () => tableText(t, maxRows);
+  return Object.assign(t, {
+    text,
+    show: () => showBundle(text(), t.toHTML({ limit: 500 })),
+    [inspect.custom]: text,
+  });
+}

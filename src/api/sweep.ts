@@ -1,0 +1,43 @@
+/** A sweep's result as the notebook sees it. */
+import { inspect } from "node:util";
+import * as aq from "arquero";
+import type { SweepData, SweepRow } from "../analysis/sweep.js";
+import type { Scenario } from "../model/scenario.js";
+import { fmtP, wrap } from "../text/format.js";
+import { type Showable, showableTable, showBundle, type Table } from "./show.js";
+
+export class Sweep implements Showable {
+  readonly scenario: Scenario;
+  readonly data: SweepData;
+  constructor(scenario: Scenario, data: SweepData) {
+    this.scenario = scenario;
+    this.data = data;
+  }
+  get rows(): readonly SweepRow[] { return this.data.rows; }
+  get axes() { return this.data.axes; }
+  get manifest() { return this.data.manifest; }
+
+  /** One row per cell: the axis values, counts, pRace with its 95% interval, and cost summaries. */
+  table(): Table & Showable {
+    return showableTable(aq.from(this.data.rows as SweepRow[]));
+  }
+
+  text(): string {
+    const rows = this.data.rows;
+    const ps = rows.map((r) => r.pRace);
+    const axes = this.data.axes.map((a) => `${a.name} (${a.values.length})`).join(" x ");
+    const zero = rows.filter((r) => r.races === 0).length;
+    return [
+      ...wrap(`sweep of ${this.scenario.name}: ${axes} = ${rows.length} cells, ${this.data.manifest.episodes} episodes each`),
+      `pRace from ${fmtP(Math.min(...ps))} to ${fmtP(Math.max(...ps))}; ${zero} cells saw no race`,
+      `seed ${this.data.manifest.seed}; .table() for the table, tr.heatmap(...) to draw`,
+    ].join("\n");
+  }
+
+  show(): void {
+    showBundle(this.text(), this.table().toHTML({ limit: 500 }));
+  }
+
+  toJSON(): SweepData { return this.data; }
+  [inspect.custom](): string { return this.text(); }
+}
