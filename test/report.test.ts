@@ -13,8 +13,8 @@ import { heatmap } from "../src/charts/heatmap.js";
 import { lineChart } from "../src/charts/line.js";
 import { defineScenario, withParams } from "../src/model/scenario.js";
 import { reportHtml } from "../src/report/html.js";
-import { formatNumber } from "../src/report/table.js";
-import { plotlySource } from "../src/report/plotly.js";
+import { fmtNumber as formatNumber } from "../src/text/format.js";
+import { plotlyJs } from "../src/charts/plotlyjs.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
@@ -44,11 +44,11 @@ function render(): string {
 }
 
 /** The HTML around the inlined library: what the report itself says. */
-const withoutLibrary = (html: string) => html.replace(plotlySource(), "");
+const withoutLibrary = (html: string) => html.replace(plotlyJs().js, "");
 
 test("the report inlines Plotly once and refers to nothing on the network", () => {
   const html = render();
-  assert.equal(html.split(plotlySource()).length - 1, 1, "Plotly inlined exactly once");
+  assert.equal(html.split(plotlyJs().js).length - 1, 1, "Plotly inlined exactly once");
   const own = withoutLibrary(html);
   assert.doesNotMatch(own, /<script[^>]*\ssrc=/i, "no external script");
   assert.doesNotMatch(own, /<link\b/i, "no external stylesheet");
@@ -62,7 +62,7 @@ test("the report inlines Plotly once and refers to nothing on the network", () =
 
 test("a report without figures carries no Plotly", () => {
   const html = reportHtml({ title: "t", sections: [{ heading: "h", table: [{ p: 0 }] }] });
-  assert.ok(!html.includes(plotlySource()));
+  assert.ok(!html.includes(plotlyJs().js));
   assert.match(html, /<td class="num">0<\/td>/);
 });
 

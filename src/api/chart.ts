@@ -14,5 +14,6 @@ export class Chart implements Showable {
   text(): string { return `${this.description} (.show() to draw)`; }
   show(): void { showFigure(this.figure, this.text()); }
   toJSON(): Figure { return this.figure; }
+  toString(): string { return this.text(); }
   [inspect.custom](): string { return this.text(); }
 }

@@ -4,8 +4,9 @@ import * as aq from "arquero";
 import type { Manifest } from "../engines/manifest.js";
 import { COSTS, type CostName, type RunData } from "../engines/montecarlo/run.js";
 import type { Scenario } from "../model/scenario.js";
+import { escapeHtml } from "../text/html.js";
 import { fmtInterval, fmtNumber, fmtP, fmtUs, textTable } from "../text/format.js";
-import { type Showable, showableTable, showBundle, type Table } from "./show.js";
+import { type Showable, showableTable, showBundle, type Table, tableHtml } from "./show.js";
 
 const COST_LABEL: Record<CostName, [string, string]> = {
   unmapLatencyUs: ["unmap latency", "us"],
@@ -56,11 +57,11 @@ export class Run implements Showable {
 
   show(): void {
     const s = this.summary();
-    showBundle(this.text(), `<p><b>${escapeHtml(this.scenario.name)}</b>: ${escapeHtml(this.scenario.title)}</p>${s.toHTML()}`);
+    showBundle(this.text(), `<p><b>${escapeHtml(this.scenario.name)}</b>: ${escapeHtml(this.scenario.title)}</p>${tableHtml(s)}`);
   }
 
   toJSON(): RunData { return this.data; }
+  toString(): string { return this.text(); }
   [inspect.custom](): string { return this.text(); }
 }
 
-export const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);

@@ -4,7 +4,7 @@ import { type AxisValue, type Grid, grid } from "../analysis/grid.js";
 import { formatParams, PARAM_SPECS, type Params } from "../model/params.js";
 import { type Scenario, withParams } from "../model/scenario.js";
 import { textTable } from "../text/format.js";
-import { escapeHtml } from "./run.js";
+import { escapeHtml } from "../text/html.js";
 import { type Showable, showBundle } from "./show.js";
 
 export class ScenarioView implements Scenario, Showable {
@@ -43,5 +43,6 @@ export class ScenarioView implements Scenario, Showable {
   toJSON(): Scenario {
     return { name: this.name, title: this.title, summary: this.summary, kernel: this.kernel, params: this.params };
   }
+  toString(): string { return this.text(); }
   [inspect.custom](): string { return this.text(); }
 }

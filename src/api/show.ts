@@ -7,7 +7,7 @@ import { inspect } from "node:util";
 import * as aq from "arquero";
 import { displayBundle, displayFigure } from "../notebook/display.js";
 import type { Figure } from "../charts/figure.js";
-import { type Cell, textTable, WIDTH, wrap } from "../text/format.js";
+import { type Cell, fmtNumber, textTable, WIDTH, wrap } from "../text/format.js";
 
 export type Table = ReturnType<typeof aq.from>;
 
@@ -44,6 +44,13 @@ export function tableText(t: Table, maxRows = 12): string {
 
 const cell = (v: unknown): Cell => (typeof v === "number" ? v : v === null || v === undefined ? "" : String(v));
 
+/** HTML for a table: numbers as in the text form, empty cells for missing values. */
+export function tableHtml(t: Table, limit = 500): string {
+  const numeric = t.columnNames().filter((n) => t.array(n).some((v: unknown) => typeof v === "number"));
+  const format = Object.fromEntries(numeric.map((n) => [n, (v: unknown) => (typeof v === "number" ? fmtNumber(v) : "")]));
+  return t.toHTML({ limit, format, null: () => "" });
+}
+
 /**
  * An Arquero table that prints as aligned text and has `show()` for HTML.
  * Verbs on it return plain Arquero tables.
@@ -52,7 +59,7 @@ export function showableTable(t: Table, maxRows = 12): Table & Showable {
   const text = () => tableText(t, maxRows);
   return Object.assign(t, {
     text,
-    show: () => showBundle(text(), t.toHTML({ limit: 500 })),
+    show: () => showBundle(text(), tableHtml(t)),
     [inspect.custom]: text,
   });
 }

@@ -4,7 +4,7 @@ import * as aq from "arquero";
 import type { SweepData, SweepRow } from "../analysis/sweep.js";
 import type { Scenario } from "../model/scenario.js";
 import { fmtP, wrap } from "../text/format.js";
-import { type Showable, showableTable, showBundle, type Table } from "./show.js";
+import { type Showable, showableTable, showBundle, type Table, tableHtml } from "./show.js";
 
 export class Sweep implements Showable {
   readonly scenario: Scenario;
@@ -35,9 +35,10 @@ export class Sweep implements Showable {
   }
 
   show(): void {
-    showBundle(this.text(), this.table().toHTML({ limit: 500 }));
+    showBundle(this.text(), tableHtml(this.table()));
   }
 
   toJSON(): SweepData { return this.data; }
+  toString(): string { return this.text(); }
   [inspect.custom](): string { return this.text(); }
 }

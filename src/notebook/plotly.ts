@@ -7,8 +7,8 @@
 // Notebook, JupyterLab, VS Code, and the page `jupyter nbconvert --to html`
 // writes.
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { plotlyJs } from "../charts/plotlyjs.js";
+import { escapeHtml, scriptJson } from "../text/html.js";
 import { displayBundle, frontendSession, type MimeBundle } from "./kernel.js";
 
 /** A plain Plotly figure, as the chart builders return it. */
@@ -41,30 +41,6 @@ export interface FigureDisplayOptions {
   includePlotlyJs?: boolean;
 }
 
-const nodeRequire = createRequire(import.meta.url);
-let plotlySource: { version: string; js: string } | undefined;
-
-function plotlyJs(): { version: string; js: string } {
-  if (!plotlySource) {
-    const version = (nodeRequire("plotly.js-dist-min/package.json") as { version: string }).version;
-    const js = readFileSync(nodeRequire.resolve("plotly.js-dist-min"), "utf8");
-    plotlySource = { version, js };
-  }
-  return plotlySource;
-}
-
-/** Text that may sit inside <script> without ending it early. */
-function scriptSafe(js: string): string {
-  return js.replace(/<\/(script)/gi, "<\\/$1").replace(/<!--/g, "<\\!--");
-}
-
-/** JSON for embedding in a script: "<" and line separators escaped. */
-function scriptJson(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(/</g, "\\u003c")
-    .replace(/\u2028/g, "\\u2028")
-    .replace(/\u2029/g, "\\u2029");
-}
 
 /** The figure as plain JSON data: typed arrays become arrays. */
 export function figureJson(figure: PlotlyFigure): PlotlyFigure {
@@ -88,14 +64,11 @@ export function plotlyScript(): string {
     `<script type="text/javascript">/* plotly.js ${version}, inlined for offline use */\n` +
     `if (!window.Plotly) {\n` +
     `window.PlotlyConfig = window.PlotlyConfig || {MathJaxConfig: "local"};\n` +
-    `(function (module, exports, define) {\n${scriptSafe(js)}\n}).call(window);\n` +
+    `(function (module, exports, define) {\n${js}\n}).call(window);\n` +
     `}\n</script>\n`
   );
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-}
 
 /**
  * What the plot's place shows until plotly.js draws: the static image if

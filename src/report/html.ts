@@ -4,8 +4,8 @@
  * attachment or an artifact store, and shows the same thing a year later.
  */
 import type { Figure } from "../charts/figure.js";
-import { escapeHtml, paragraphs, scriptJson } from "./escape.js";
-import { plotlySource } from "./plotly.js";
+import { escapeHtml, paragraphs, scriptJson } from "../text/html.js";
+import { plotlyJs } from "../charts/plotlyjs.js";
 import { htmlTable, type TableRow } from "./table.js";
 
 export interface ReportSection {
@@ -61,7 +61,7 @@ export function reportHtml(input: ReportInput): string {
     `<title>${escapeHtml(input.title)}</title>`,
     `<style>${STYLE}</style>`,
     // Before any figure: each figure's script calls Plotly as it is parsed.
-    figureCount > 0 ? `<script>${plotlySource()}</script>` : "",
+    figureCount > 0 ? `<script>${plotlyJs().js}</script>` : "",
     "</head>",
     "<body>",
     `<h1>${escapeHtml(input.title)}</h1>`,

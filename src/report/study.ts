@@ -6,9 +6,8 @@
 import type { StudyManifest, StudyResult, StudyRun } from "../analysis/study.js";
 import { heatmap } from "../charts/heatmap.js";
 import { formatParams, PARAM_SPECS } from "../model/params.js";
-import { fmtInterval, fmtP } from "../text/format.js";
+import { fmtInterval, fmtNumber, fmtP } from "../text/format.js";
 import type { ReportInput, ReportSection } from "./html.js";
-import { formatNumber } from "./table.js";
 
 export function studyReport(result: StudyResult, manifest: StudyManifest): ReportInput {
   const names = result.studies.map((s) => s.scenario.name).join(", ");
@@ -68,8 +67,8 @@ export function sweepSummary(rows: StudyRun["sweep"]["rows"]): string {
   const top = rows.reduce((a, b) => (b.pRace > a.pRace ? b : a));
   const seen = zero === 0 ? `Every one of the ${rows.length} cells saw races.` : `${zero} of ${rows.length} cells saw no race.`;
   return `${seen} The largest pRace is ${fmtP(top.pRace)} ` +
-    `${fmtInterval([top.pRaceLo, top.pRaceHi])} at memoryPressure ${formatNumber(top.memoryPressure as number)}, ` +
-    `preemptRate ${formatNumber(top.preemptRate as number)} per ms.`;
+    `${fmtInterval([top.pRaceLo, top.pRaceHi])} at memoryPressure ${fmtNumber(top.memoryPressure as number)}, ` +
+    `preemptRate ${fmtNumber(top.preemptRate as number)} per ms.`;
 }
 
 function parameterSection(first: StudyRun | undefined): ReportSection {

@@ -78,12 +78,12 @@ export function fmtUs(x: number): string {
   return `${x < 10 ? x.toFixed(2) : x.toPrecision(3)} us`;
 }
 
-/** Any number in a table cell: integers as they are, others with 4 significant digits. */
+/** A number for reading (CSVs keep full precision): whole numbers as they are, others to 3 significant digits; 0.0000123 -> "1.23e-5". */
 export function fmtNumber(x: number): string {
-  if (Number.isInteger(x)) return String(x);
-  if (!Number.isFinite(x)) return String(x);
+  if (!Number.isFinite(x) || Number.isInteger(x)) return String(x);
   const a = Math.abs(x);
-  return a !== 0 && (a < 1e-3 || a >= 1e6) ? x.toExponential(3) : String(Number(x.toPrecision(4)));
+  if (a < 1e-3 || a >= 1e6) return Number(x.toPrecision(3)).toExponential().replace("e+", "e");
+  return String(Number(x.toPrecision(3)));
 }
 
 export type Cell = string | number;

@@ -4,6 +4,11 @@ export function escapeHtml(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
+/** Text that may sit inside <script> without ending it early. */
+export function scriptSafe(js: string): string {
+  return js.replace(/<\/(script)/gi, "<\\/$1").replace(/<!--/g, "<\\!--");
+}
+
 /**
  * JSON inside a <script>: `<` escaped so that no "</script>" or "<!--" in a
  * string can end the script early; U+2028/2029 for old parsers.
