@@ -1,4 +1,5 @@
 /** Summaries of a cost's distribution over episodes. */
+import { type Histogram, quantile } from "./histogram.js";
 
 export interface CostSummary {
   readonly mean: number;
@@ -8,13 +9,8 @@ export interface CostSummary {
   readonly max: number;
 }
 
-/** Mean and nearest-rank quantiles. Sorts `values` in place. */
-export function summarize(values: Float64Array): CostSummary {
-  const n = values.length;
-  if (n === 0) return { mean: NaN, p50: NaN, p90: NaN, p99: NaN, max: NaN };
-  let sum = 0;
-  for (let i = 0; i < n; i++) sum += values[i]!;
-  values.sort();
-  const rank = (q: number) => values[Math.min(n - 1, Math.max(0, Math.ceil(q * n) - 1))]!;
-  return { mean: sum / n, p50: rank(0.5), p90: rank(0.9), p99: rank(0.99), max: values[n - 1]! };
+/** Mean and max exact; quantiles as precise as the histogram (see histogram.ts). */
+export function summarize(h: Histogram): CostSummary {
+  if (h.n === 0) return { mean: NaN, p50: NaN, p90: NaN, p99: NaN, max: NaN };
+  return { mean: h.sum / h.n, p50: quantile(h, 0.5), p90: quantile(h, 0.9), p99: quantile(h, 0.99), max: h.max };
 }

@@ -10,6 +10,7 @@ import type { Scenario } from "../../model/scenario.js";
 import type { Count, Probability } from "../../model/units.js";
 import { stream } from "../../random/stream.js";
 import { clopperPearson, type Interval } from "../../stats/proportion.js";
+import { type Histogram, histogram, record } from "../../stats/histogram.js";
 import { type CostSummary, summarize } from "../../stats/summary.js";
 import { type Manifest, manifest } from "../manifest.js";
 import { type EpisodeOutcome, episodeRunner } from "./episode.js";
@@ -60,7 +61,7 @@ export function checkRunOptions(o: unknown): MonteCarloOptions {
 interface Tally {
   races: number;
   corrupts: number;
-  costs: Record<CostName, Float64Array>;
+  costs: Record<CostName, Histogram>;
 }
 
 /** Simulates blocks [from, to) of stream (seed, key) into `t`, from episode offset `from * BLOCK`. */
@@ -74,10 +75,10 @@ function simulateBlocks(params: Params, seed: number, key: number, episodes: num
       runner.run(out);
       if (out.race) t.races++;
       if (out.corrupt) t.corrupts++;
-      t.costs.unmapLatencyUs[i] = out.unmapLatencyUs;
-      t.costs.freeDelayUs[i] = out.freeDelayUs;
-      t.costs.ipis[i] = out.ipis;
-      t.costs.waitUs[i] = out.waitUs;
+      record(t.costs.unmapLatencyUs, out.unmapLatencyUs);
+      record(t.costs.freeDelayUs, out.freeDelayUs);
+      record(t.costs.ipis, out.ipis);
+      record(t.costs.waitUs, out.waitUs);
     }
   }
 }
@@ -96,7 +97,7 @@ export async function simulate(
   const blocks = Math.ceil(episodes / BLOCK);
   const t: Tally = {
     races: 0, corrupts: 0,
-    costs: Object.fromEntries(COSTS.map((c) => [c, new Float64Array(episodes)])) as Record<CostName, Float64Array>,
+    costs: Object.fromEntries(COSTS.map((c) => [c, histogram()])) as Record<CostName, Histogram>,
   };
   let last = now();
   for (let b = 0; b < blocks; ) {
