@@ -17,7 +17,7 @@ import { Sweep } from "./api/sweep.js";
 import type { Figure } from "./charts/figure.js";
 import { heatmap as heatmapFigure, type HeatmapOptions } from "./charts/heatmap.js";
 import { lineChart as lineFigure, type LineOptions } from "./charts/line.js";
-import type { Progress } from "./engines/montecarlo/run.js";
+import type { Execution } from "./engines/montecarlo/run.js";
 import { simulate } from "./engines/montecarlo/run.js";
 import { InputError } from "./model/errors.js";
 import { defineScenario, presetNames, type Scenario, type ScenarioInput } from "./model/scenario.js";
@@ -41,7 +41,8 @@ export const RUN_DEFAULTS = { episodes: 100_000, seed: 1 } as const;
 /** Sweep defaults, per cell. */
 export const SWEEP_DEFAULTS = { episodes: 10_000, seed: 1 } as const;
 
-export interface RunOptions extends Progress {
+/** Options of tr.run and tr.sweep; `workers` (default: every core) changes no number. */
+export interface RunOptions extends Execution {
   /** Episodes to sample (default 100000). */
   readonly episodes?: number;
   /** Seed of the random streams (default 1). */
@@ -64,15 +65,15 @@ export function scenarios(): string[] {
 /** Monte Carlo: samples episodes of the scenario; same seed, same numbers. */
 export async function run(s: string | ScenarioInput | Scenario, opts: RunOptions = {}): Promise<Run> {
   const sc = scenario(s);
-  const { episodes = RUN_DEFAULTS.episodes, seed = RUN_DEFAULTS.seed, onProgress, signal } = opts;
-  return new Run(sc, await simulate(sc, { episodes, seed }, 0, { onProgress, signal }));
+  const { episodes = RUN_DEFAULTS.episodes, seed = RUN_DEFAULTS.seed, ...exec } = opts;
+  return new Run(sc, await simulate(sc, { episodes, seed }, 0, exec));
 }
 
 /** One Monte Carlo run per cell of a grid (`s.vary({...})`); cell j uses random stream j. */
 export async function sweep(g: Grid, opts: RunOptions = {}): Promise<Sweep> {
   if (!g || !Array.isArray((g as Grid).axes)) throw new InputError("grid", g, "a grid from scenario.vary({...})");
-  const { episodes = SWEEP_DEFAULTS.episodes, seed = SWEEP_DEFAULTS.seed, onProgress, signal } = opts;
-  return new Sweep(scenario(g.scenario), await runSweep(g, { episodes, seed }, { onProgress, signal }));
+  const { episodes = SWEEP_DEFAULTS.episodes, seed = SWEEP_DEFAULTS.seed, ...exec } = opts;
+  return new Sweep(scenario(g.scenario), await runSweep(g, { episodes, seed }, exec));
 }
 
 const sweepData = (g: Sweep | SweepData): SweepData => (g instanceof Sweep ? g.data : g);

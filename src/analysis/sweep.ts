@@ -1,9 +1,15 @@
 /**
  * Sweeps: one Monte Carlo run per grid cell, cell j on random stream
  * (seed, j), collected as plain rows (one per cell) for tables and charts.
+ * All cells share one pool of workers; rows come out in cell order as soon as
+ * they are complete, so a caller can stream them.
  */
 import { type Manifest, manifest } from "../engines/manifest.js";
-import { checkRunOptions, type MonteCarloOptions, type Progress, type RunData, simulate } from "../engines/montecarlo/run.js";
+import type { BlockTask } from "../engines/montecarlo/blocks.js";
+import { checkWorkers, type Execution, runTasks } from "../engines/montecarlo/pool.js";
+import { checkRunOptions, type MonteCarloOptions, type RunData, throttle } from "../engines/montecarlo/run.js";
+import { addBlocks, complete, runData, type RunTally, runTally, runTasksOf } from "../engines/montecarlo/tally.js";
+import { InputError } from "../model/errors.js";
 import type { Count, Probability } from "../model/units.js";
 import { type Axis, type AxisValue, cellCount, cellScenario, cellValues, type Grid } from "./grid.js";
 
@@ -49,6 +55,8 @@ export function resultColumns(r: RunData) {
 
 export interface SweepManifest extends Omit<Manifest, "stream"> {
   readonly axes: readonly Axis[];
+  /** Present when only part of the grid was run: shard `index` of `count` (1-based). */
+  readonly shard?: Shard;
 }
 
 export interface SweepData {
@@ -57,19 +65,73 @@ export interface SweepData {
   readonly rows: readonly SweepRow[];
 }
 
-export async function runSweep(g: Grid, opts: MonteCarloOptions, progress: Progress = {}): Promise<SweepData> {
+/** Shard i of n: the i-th of n contiguous, near-equal ranges of cells. */
+export interface Shard {
+  readonly index: number;
+  readonly count: number;
+}
+
+export interface SweepExecution extends Execution {
+  /** Run only this part of the grid. */
+  readonly shard?: Shard;
+  /** Called with each row, in cell order, as soon as it and the rows before it are done. */
+  readonly onRow?: (row: SweepRow) => void;
+}
+
+export function checkShard(s: unknown, cells: number): Shard {
+  const ok = typeof s === "object" && s !== null &&
+    Number.isInteger((s as Shard).index) && Number.isInteger((s as Shard).count) &&
+    (s as Shard).count >= 1 && (s as Shard).index >= 1 && (s as Shard).index <= (s as Shard).count;
+  if (!ok) throw new InputError("shard", s, "i/n with whole numbers 1 <= i <= n");
+  if ((s as Shard).count > cells) throw new InputError("shard", `${(s as Shard).index}/${(s as Shard).count}`, `at most as many shards as cells (${cells})`);
+  return s as Shard;
+}
+
+/** The cells of a shard: [from, to). */
+export function shardCells(cells: number, s: Shard): [number, number] {
+  return [Math.floor(((s.index - 1) * cells) / s.count), Math.floor((s.index * cells) / s.count)];
+}
+
+export async function runSweep(g: Grid, opts: MonteCarloOptions, exec: SweepExecution = {}): Promise<SweepData> {
   const { episodes, seed } = checkRunOptions(opts);
+  const workers = checkWorkers(exec.workers);
   const n = cellCount(g);
-  const rows: SweepRow[] = [];
-  for (let j = 0; j < n; j++) {
-    progress.signal?.throwIfAborted();
-    const r = await simulate(cellScenario(g, j), { episodes, seed }, j, { signal: progress.signal });
-    rows.push({ ...cellValues(g, j), cell: j, ...resultColumns(r) });
-    progress.onProgress?.((j + 1) * episodes, n * episodes);
+  const shard = exec.shard === undefined ? undefined : checkShard(exec.shard, n);
+  const [first, end] = shard ? shardCells(n, shard) : [0, n];
+  const base = manifest({ engine: "montecarlo", scenario: g.scenario.name, params: g.scenario.params, seed, episodes, stream: [] });
+
+  const open = new Map<number, RunTally>();
+  function* tasks(): Generator<BlockTask> {
+    for (let j = first; j < end; j++) {
+      const s = cellScenario(g, j);
+      open.set(j, runTally(episodes));
+      yield* runTasksOf(s.params, seed, j, episodes);
+    }
   }
+  const rows: SweepRow[] = [];
+  const finished = new Map<number, SweepRow>();
+  let next = first, blocksDone = 0;
+  const progress = throttle(exec.onProgress);
+  const total = (end - first) * episodes;
+  const perCellBlocks = Math.ceil(episodes / 4096);
+
+  await runTasks(tasks(), workers, (b) => {
+    const tally = open.get(b.key)!;
+    addBlocks(tally, b);
+    blocksDone += b.to - b.from;
+    if (complete(tally)) {
+      open.delete(b.key);
+      finished.set(b.key, { ...cellValues(g, b.key), cell: b.key, ...resultColumns(runData(tally, base)) });
+      for (let row = finished.get(next); row; row = finished.get(next)) {
+        finished.delete(next++);
+        rows.push(row);
+        exec.onRow?.(row);
+      }
+    }
+    progress(Math.min(total, Math.round((blocksDone / perCellBlocks) * episodes)), total);
+  }, exec.signal);
+
   // Each cell's stream is [cell], so the sweep's manifest needs no stream of its own.
-  const { stream: _cellStream, ...base } = manifest({
-    engine: "montecarlo", scenario: g.scenario.name, params: g.scenario.params, seed, episodes, stream: [],
-  });
-  return { manifest: { ...base, axes: g.axes }, axes: g.axes, rows };
+  const { stream: _cells, ...sweepManifest } = base;
+  return { manifest: { ...sweepManifest, axes: g.axes, ...(shard ? { shard } : {}) }, axes: g.axes, rows };
 }

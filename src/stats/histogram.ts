@@ -79,3 +79,37 @@ export function quantile(h: Histogram, q: number): number {
   }
   return h.max;
 }
+
+/** The non-empty bins only: what a worker sends back for a block of episodes. */
+export interface SparseHistogram {
+  readonly bins: Int32Array;
+  readonly counts: Float64Array;
+  readonly only: Float64Array;
+  readonly n: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+export function toSparse(h: Histogram): SparseHistogram {
+  const bins: number[] = [];
+  for (let b = 0; b < BINS; b++) if (h.counts[b]! > 0) bins.push(b);
+  return {
+    bins: Int32Array.from(bins),
+    counts: Float64Array.from(bins, (b) => h.counts[b]!),
+    only: Float64Array.from(bins, (b) => h.only[b]!),
+    n: h.n, min: h.min, max: h.max,
+  };
+}
+
+/** Adds a sparse histogram into a dense one; the same result as `merge`. Sums are kept by the caller. */
+export function mergeSparse(into: Histogram, from: SparseHistogram): void {
+  for (let k = 0; k < from.bins.length; k++) {
+    const b = from.bins[k]!, c = from.counts[k]!, mine = into.counts[b]!;
+    if (mine === 0) into.only[b] = from.only[k]!;
+    else if (into.only[b] !== from.only[k]) into.only[b] = NaN;
+    into.counts[b] = mine + c;
+  }
+  into.n += from.n;
+  into.min = Math.min(into.min, from.min);
+  into.max = Math.max(into.max, from.max);
+}
