@@ -57,7 +57,7 @@ export function grid(scenario: Scenario, axes: Readonly<Record<string, readonly 
   return { scenario, axes: list };
 }
 
-export function cellCount(g: Grid): number {
+export function cellCount(g: Pick<Grid, "axes">): number {
   return g.axes.reduce((n, a) => n * a.values.length, 1);
 }
 

@@ -82,7 +82,8 @@ export function checkShard(s: unknown, cells: number): Shard {
   const ok = typeof s === "object" && s !== null &&
     Number.isInteger((s as Shard).index) && Number.isInteger((s as Shard).count) &&
     (s as Shard).count >= 1 && (s as Shard).index >= 1 && (s as Shard).index <= (s as Shard).count;
-  if (!ok) throw new InputError("shard", s, "i/n with whole numbers 1 <= i <= n");
+  const text = ok || (typeof s === "object" && s !== null) ? `${(s as Shard).index}/${(s as Shard).count}` : s;
+  if (!ok) throw new InputError("shard", text, "i/n with whole numbers 1 <= i <= n");
   if ((s as Shard).count > cells) throw new InputError("shard", `${(s as Shard).index}/${(s as Shard).count}`, `at most as many shards as cells (${cells})`);
   return s as Shard;
 }

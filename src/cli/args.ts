@@ -21,8 +21,12 @@ export const COMMON_OPTIONS = {
   set: { type: "string", multiple: true },
   episodes: { type: "string" },
   seed: { type: "string" },
+  workers: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const satisfies Options;
+
+/** The help line of --workers, shared by the simulation commands. */
+export const WORKERS_HELP = "  --workers N         worker threads (default: all cores)";
 
 /** Parses `args` against `options`; flags may come before or after positionals. */
 export function parseCommandLine<const O extends Options>(args: readonly string[], options: O): Parsed<O> {
@@ -107,6 +111,11 @@ export function episodesOption(text: string | undefined, fallback: number): numb
 /** `--seed` or its default. */
 export function seedOption(text: string | undefined, fallback: number): number {
   return text === undefined ? fallback : wholeNumber("seed", text, SEED_ALLOWED);
+}
+
+/** `--workers`, or undefined for the engine's default; the engine checks the range. */
+export function workersOption(text: string | undefined): number | undefined {
+  return text === undefined ? undefined : wholeNumber("workers", text, "a whole number from 1 to 256");
 }
 
 /** One `--set` in the order given; a later one for the same key replaces an earlier one. */

@@ -12,8 +12,9 @@ import { ascii } from "../text/format.js";
 import { run } from "./run.js";
 import { study } from "./study.js";
 import { sweep } from "./sweep.js";
+import { merge } from "./merge.js";
 
-const COMMANDS: readonly Command[] = [run, sweep, study];
+const COMMANDS: readonly Command[] = [run, sweep, merge, study];
 
 export const EXIT = { ok: 0, internal: 1, input: 2, interrupted: 130 } as const;
 

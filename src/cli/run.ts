@@ -1,7 +1,7 @@
 /** `tlbrace run`: one Monte Carlo run of a scenario. */
 import { checkRunOptions, simulate } from "../engines/montecarlo/run.js";
 import { defineScenario, presetNames, withParams } from "../model/scenario.js";
-import { COMMON_OPTIONS, episodesOption, overrides, parseCommandLine, positionals, seedOption, settings } from "./args.js";
+import { COMMON_OPTIONS, episodesOption, overrides, parseCommandLine, positionals, seedOption, settings, WORKERS_HELP, workersOption } from "./args.js";
 import type { Command } from "./command.js";
 import { json, presetsHelp, runReport } from "./format.js";
 import { progressLine } from "./progress.js";
@@ -16,7 +16,7 @@ const help = `Usage: tlbrace run <scenario> [options]
 
 Runs the Monte Carlo engine on a scenario and prints the race
 probability with its 95% interval, the costs, and the command that
-re-runs it.
+re-runs it. The numbers do not depend on --workers.
 
 Arguments:
   <scenario>          a preset name (see the list below)
@@ -29,6 +29,7 @@ Options:
   --episodes N        episodes to sample (default ${RUN_EPISODES}; 1e6 works)
   --seed S            random seed (default ${DEFAULT_SEED}); same seed, same numbers
   --json              print one JSON object instead of text
+${WORKERS_HELP}
   -h, --help          show this help
 
 Examples:
@@ -57,7 +58,7 @@ export const run: Command = {
     });
 
     const progress = progressLine(ctx.err, `run ${scenario.name}`, "episodes");
-    const result = await simulate(scenario, opts, 0, { onProgress: progress.update, signal: ctx.signal })
+    const result = await simulate(scenario, opts, 0, { workers: workersOption(values.workers), onProgress: progress.update, signal: ctx.signal })
       .finally(progress.clear);
 
     if (values.json) {

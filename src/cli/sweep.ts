@@ -1,13 +1,15 @@
 /** `tlbrace sweep`: one Monte Carlo run per cell of a grid of parameter values. */
 import { type AxisValue, grid, logRange, range } from "../analysis/grid.js";
-import { runSweep } from "../analysis/sweep.js";
+import { cellCount } from "../analysis/grid.js";
+import { checkShard, runSweep, type Shard } from "../analysis/sweep.js";
+import { outputFile, sweepCsv, writeSweep } from "./output.js";
 import { checkRunOptions } from "../engines/montecarlo/run.js";
 import { InputError } from "../model/errors.js";
 import { paramSpec } from "../model/params.js";
 import { defineScenario, presetNames, withParams } from "../model/scenario.js";
-import { COMMON_OPTIONS, episodesOption, overrides, parseCommandLine, positionals, seedOption, settings, UsageError } from "./args.js";
+import { COMMON_OPTIONS, episodesOption, overrides, parseCommandLine, positionals, seedOption, settings, UsageError, WORKERS_HELP, workersOption } from "./args.js";
 import type { Command } from "./command.js";
-import { csv, json, presetsHelp } from "./format.js";
+import { json, presetsHelp } from "./format.js";
 import { progressLine } from "./progress.js";
 import { DEFAULT_SEED } from "./run.js";
 
@@ -19,6 +21,8 @@ const OPTIONS = {
   vary: { type: "string", multiple: true },
   csv: { type: "boolean" },
   json: { type: "boolean" },
+  shard: { type: "string" },
+  out: { type: "string" },
 } as const;
 
 /** The most values one axis may have (as range() allows). */
@@ -46,14 +50,29 @@ Options:
   --seed S               random seed (default ${DEFAULT_SEED})
   --csv                  print CSV (the default)
   --json                 print {manifest, axes, rows} as JSON
+  --shard I/N            run only shard I of N (contiguous cell
+                         ranges); tlbrace merge joins the parts
+  --out FILE             write to FILE instead of stdout: .arrow (Arrow
+                         IPC with the manifest), .json or .csv
+${WORKERS_HELP.replace("--workers N", "--workers N   ")}
   -h, --help             show this help
 
-Progress goes to stderr when it is a terminal.
+Progress goes to stderr when it is a terminal. Results do not depend on
+--workers or --shard: merged shards equal the unsharded sweep.
 
-Example:
+Examples:
   tlbrace sweep seed --vary memoryPressure=0:1:11 \\
       --vary preemptRate=log:0.01:100:9 --episodes 1e4 > sweep.csv
+  tlbrace sweep seed --vary memoryPressure=0:1:11 --shard 3/4 \\
+      --out part-3.arrow
 `;
+
+/** `--shard I/N`; checkShard checks the range. */
+export function parseShard(text: string): Shard {
+  const m = /^\s*([0-9]+)\s*\/\s*([0-9]+)\s*$/.exec(text);
+  if (!m) throw new InputError("shard", text, "I/N with whole numbers 1 <= I <= N, such as 3/16");
+  return { index: Number(m[1]), count: Number(m[2]) };
+}
 
 /** Parses one --vary into its parameter name and values; grid() validates the values. */
 export function parseVary(spec: string): [string, AxisValue[]] {
@@ -116,15 +135,20 @@ export const sweep: Command = {
       seed: seedOption(values.seed, DEFAULT_SEED),
     });
 
+    const shard = values.shard === undefined ? undefined : checkShard(parseShard(values.shard), cellCount(g));
+    const out = values.out === undefined ? undefined : outputFile(values.out);
+    if (out && (values.csv || values.json)) throw new UsageError("--out writes the format its extension names; leave out --csv and --json");
+
     const progress = progressLine(ctx.err, `sweep ${preset.name}`, "episodes");
     const cells = (done: number, total: number) =>
-      progress.update(done, total, `${done / opts.episodes}/${total / opts.episodes} cells`);
-    const data = await runSweep(g, opts, { onProgress: cells, signal: ctx.signal }).finally(progress.clear);
-
-    if (values.json) return ctx.out(json(data));
-    const axisNames = data.axes.map((a) => a.name as string);
-    const first = data.rows[0] ?? {};
-    const columns = [...axisNames, ...Object.keys(first).filter((k) => !axisNames.includes(k))];
-    ctx.out(csv(columns, data.rows));
+      progress.update(done, total, `${Math.floor(done / opts.episodes)}/${total / opts.episodes} cells`);
+    const data = await runSweep(g, opts, { workers: workersOption(values.workers), shard, onProgress: cells, signal: ctx.signal })
+      .finally(progress.clear);
+    if (out) {
+      writeSweep(out, data);
+      ctx.err.write(`wrote ${out} (${data.rows.length} cells${shard ? `, shard ${shard.index}/${shard.count}` : ""})\n`);
+      return;
+    }
+    ctx.out(values.json ? json(data) : sweepCsv(data));
   },
 };

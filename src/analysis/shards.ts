@@ -1,0 +1,79 @@
+/**
+ * Sweep results as files, and shards merged back into the whole sweep. A
+ * shard file carries its manifest (Arrow: in the schema's metadata; JSON: as
+ * a field), so a merge can check that the parts belong together and cover
+ * every cell exactly once before it writes anything.
+ */
+import { readFileSync } from "node:fs";
+import { extname } from "node:path";
+import { tableFromIPC, tableToIPC } from "@uwdata/flechette";
+import * as aq from "arquero";
+import { InputError } from "../model/errors.js";
+import { cellCount } from "./grid.js";
+import type { SweepData, SweepManifest, SweepRow } from "./sweep.js";
+
+const MANIFEST_KEY = "tlbrace.manifest";
+export const SWEEP_FILE_FORMS = "a .arrow or .json file written by tlbrace sweep --out";
+
+/** Arrow IPC (file format) with the manifest in the schema metadata. */
+export function sweepToArrow(data: SweepData): Uint8Array {
+  const table = aq.toArrow(aq.from(data.rows as SweepRow[]));
+  table.schema.metadata = new Map([[MANIFEST_KEY, JSON.stringify(data.manifest)]]);
+  return tableToIPC(table, { format: "file" })!;
+}
+
+export function sweepToJson(data: SweepData): string {
+  return JSON.stringify(data, null, 2) + "\n";
+}
+
+/** Reads a sweep written by sweepToArrow or sweepToJson. */
+export function readSweepFile(path: string): SweepData {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    throw new InputError("file", path, `a readable file (${(e as NodeJS.ErrnoException).code ?? "unreadable"})`);
+  }
+  try {
+    if (extname(path) === ".arrow") {
+      const table = tableFromIPC(bytes);
+      const manifest = JSON.parse(table.schema.metadata?.get(MANIFEST_KEY) ?? "null") as SweepManifest | null;
+      if (!manifest) throw new Error("no manifest");
+      return { manifest, axes: manifest.axes, rows: aq.fromArrow(new Uint8Array(bytes)).objects() as unknown as SweepRow[] };
+    }
+    if (extname(path) === ".json") {
+      const data = JSON.parse(bytes.toString("utf8")) as SweepData;
+      if (!data?.manifest || !Array.isArray(data.rows)) throw new Error("not a sweep");
+      return data;
+    }
+  } catch {
+    throw new InputError("file", path, SWEEP_FILE_FORMS);
+  }
+  throw new InputError("file", path, SWEEP_FILE_FORMS);
+}
+
+const withoutShard = ({ shard: _s, ...m }: SweepManifest) => JSON.stringify(m);
+
+/** The whole sweep from all its shards, in any order; checks they are the shards of one sweep. */
+export function mergeShards(parts: readonly { name: string; data: SweepData }[]): SweepData {
+  if (parts.length === 0) throw new InputError("shards", "none", "the shard files of one sweep");
+  const first = parts[0]!;
+  const count = first.data.manifest.shard?.count ?? 1;
+  const seen = new Map<number, string>();
+  for (const { name, data } of parts) {
+    const s = data.manifest.shard ?? { index: 1, count: 1 };
+    if (withoutShard(data.manifest) !== withoutShard(first.data.manifest))
+      throw new InputError(name, "its manifest", `the same sweep as ${first.name} (scenario, parameters, axes, seed, episodes, version)`);
+    if (s.count !== count) throw new InputError(name, `shard ${s.index}/${s.count}`, `a shard of ${count}, as ${first.name}`);
+    if (seen.has(s.index)) throw new InputError(name, `shard ${s.index}/${count}`, `one file per shard (${seen.get(s.index)} has it too)`);
+    seen.set(s.index, name);
+  }
+  const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !seen.has(i));
+  if (missing.length) throw new InputError("shards", `${seen.size} of ${count}`, `every shard; missing ${missing.map((i) => `${i}/${count}`).join(", ")}`);
+  const rows = parts.flatMap((p) => p.data.rows).sort((a, b) => a.cell - b.cell);
+  const cells = cellCount(first.data.manifest);
+  if (rows.length !== cells || rows.some((r, i) => r.cell !== i))
+    throw new InputError("shards", `${rows.length} rows`, `one row for each of the ${cells} cells`);
+  const { shard: _s, ...manifest } = first.data.manifest;
+  return { manifest, axes: manifest.axes, rows };
+}
