@@ -11,6 +11,7 @@ import { checkRunOptions, type MonteCarloOptions, type RunData, throttle } from 
 import { addBlocks, complete, runData, type RunTally, runTally, runTasksOf } from "../engines/montecarlo/tally.js";
 import { InputError } from "../model/errors.js";
 import type { Count, Probability } from "../model/units.js";
+import { openCheckpoint } from "./checkpoint.js";
 import { type Axis, type AxisValue, cellCount, cellScenario, cellValues, type Grid } from "./grid.js";
 
 /** One cell's result; axis columns are named after their parameters. */
@@ -76,6 +77,13 @@ export interface SweepExecution extends Execution {
   readonly shard?: Shard;
   /** Called with each row, in cell order, as soon as it and the rows before it are done. */
   readonly onRow?: (row: SweepRow) => void;
+  /**
+   * A checkpoint file (JSON lines): finished rows are appended as they come,
+   * and a sweep started with the same file continues where it stopped.
+   */
+  readonly checkpoint?: string;
+  /** With `checkpoint`: the file must exist (continue, never start afresh). */
+  readonly resume?: boolean;
 }
 
 export function checkShard(s: unknown, cells: number): Shard {
@@ -100,20 +108,26 @@ export async function runSweep(g: Grid, opts: MonteCarloOptions, exec: SweepExec
   const shard = exec.shard === undefined ? undefined : checkShard(exec.shard, n);
   const [first, end] = shard ? shardCells(n, shard) : [0, n];
   const base = manifest({ engine: "montecarlo", scenario: g.scenario.name, params: g.scenario.params, seed, episodes, stream: [] });
+  // Each cell's stream is [cell], so the sweep's manifest needs no stream of its own.
+  const { stream: _cells, ...common } = base;
+  const sweepManifest: SweepManifest = { ...common, axes: g.axes, ...(shard ? { shard } : {}) };
+  if (exec.resume && exec.checkpoint === undefined) throw new InputError("resume", true, "a checkpoint file to resume from");
+  const saved = exec.checkpoint === undefined ? undefined : openCheckpoint(exec.checkpoint, sweepManifest, first, exec.resume);
+  const rows: SweepRow[] = [...(saved?.done ?? [])];
+  const start = first + rows.length;
 
   const open = new Map<number, RunTally>();
   function* tasks(): Generator<BlockTask> {
-    for (let j = first; j < end; j++) {
+    for (let j = start; j < end; j++) {
       const s = cellScenario(g, j);
       open.set(j, runTally(episodes));
       yield* runTasksOf(s.params, seed, j, episodes);
     }
   }
-  const rows: SweepRow[] = [];
   const finished = new Map<number, SweepRow>();
-  let next = first, blocksDone = 0;
+  let next = start, blocksDone = 0;
   const progress = throttle(exec.onProgress);
-  const total = (end - first) * episodes;
+  const total = (end - next) * episodes;
   const perCellBlocks = Math.ceil(episodes / 4096);
 
   await runTasks(tasks(), workers, (b) => {
@@ -126,13 +140,12 @@ export async function runSweep(g: Grid, opts: MonteCarloOptions, exec: SweepExec
       for (let row = finished.get(next); row; row = finished.get(next)) {
         finished.delete(next++);
         rows.push(row);
+        saved?.append(row);
         exec.onRow?.(row);
       }
     }
     progress(Math.min(total, Math.round((blocksDone / perCellBlocks) * episodes)), total);
   }, exec.signal);
 
-  // Each cell's stream is [cell], so the sweep's manifest needs no stream of its own.
-  const { stream: _cells, ...sweepManifest } = base;
-  return { manifest: { ...sweepManifest, axes: g.axes, ...(shard ? { shard } : {}) }, axes: g.axes, rows };
+  return { manifest: sweepManifest, axes: g.axes, rows };
 }

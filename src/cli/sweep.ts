@@ -23,6 +23,8 @@ const OPTIONS = {
   json: { type: "boolean" },
   shard: { type: "string" },
   out: { type: "string" },
+  checkpoint: { type: "string" },
+  resume: { type: "string" },
 } as const;
 
 /** The most values one axis may have (as range() allows). */
@@ -54,11 +56,15 @@ Options:
                          ranges); tlbrace merge joins the parts
   --out FILE             write to FILE instead of stdout: .arrow (Arrow
                          IPC with the manifest), .json or .csv
+  --checkpoint FILE      append each finished cell to FILE; continue
+                         after the cells of this sweep FILE holds
+  --resume FILE          continue the sweep checkpointed in FILE
 ${WORKERS_HELP.replace("--workers N", "--workers N   ")}
   -h, --help             show this help
 
-Progress goes to stderr when it is a terminal. Results do not depend on
---workers or --shard: merged shards equal the unsharded sweep.
+Progress goes to stderr when it is a terminal. Ctrl-C keeps the cells
+finished so far in the checkpoint. Results do not depend on --workers,
+--shard or resuming: merged shards equal the unsharded sweep.
 
 Examples:
   tlbrace sweep seed --vary memoryPressure=0:1:11 \\
@@ -142,8 +148,16 @@ export const sweep: Command = {
     const progress = progressLine(ctx.err, `sweep ${preset.name}`, "episodes");
     const cells = (done: number, total: number) =>
       progress.update(done, total, `${Math.floor(done / opts.episodes)}/${total / opts.episodes} cells`);
-    const data = await runSweep(g, opts, { workers: workersOption(values.workers), shard, onProgress: cells, signal: ctx.signal })
-      .finally(progress.clear);
+    if (values.checkpoint !== undefined && values.resume !== undefined) throw new UsageError("--checkpoint and --resume: choose one");
+    const checkpoint = values.resume ?? values.checkpoint;
+    const data = await runSweep(g, opts, {
+      workers: workersOption(values.workers), shard, checkpoint, resume: values.resume !== undefined,
+      onProgress: cells, signal: ctx.signal,
+    }).catch((e: unknown) => {
+      if (ctx.signal.aborted && checkpoint !== undefined)
+        ctx.err.write(`tlbrace: finished cells are kept in ${checkpoint}; --resume ${checkpoint} continues\n`);
+      throw e;
+    }).finally(progress.clear);
     if (out) {
       writeSweep(out, data);
       ctx.err.write(`wrote ${out} (${data.rows.length} cells${shard ? `, shard ${shard.index}/${shard.count}` : ""})\n`);

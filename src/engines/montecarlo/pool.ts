@@ -87,6 +87,7 @@ function runOnWorkers(tasks: Iterator<BlockTask>, n: number, onResult: (t: Block
     for (let i = 0; i < n; i++) {
       const w = new Worker(workerUrl);
       w.on("message", (m: { tally?: BlockTally; error?: string }) => {
+        if (finished) return; // a result that crossed an abort
         running--;
         if (m.error !== undefined) return stop(new Error(m.error));
         try { onResult(m.tally!); } catch (e) { return stop(e); }
