@@ -14,6 +14,7 @@ import { Run } from "./api/run.js";
 import { ScenarioView } from "./api/scenario.js";
 import { type Showable, showableTable, showBundle, showFigure } from "./api/show.js";
 import { Sweep } from "./api/sweep.js";
+import { withNotebookControls } from "./api/progress.js";
 import type { Figure } from "./charts/figure.js";
 import { heatmap as heatmapFigure, type HeatmapOptions } from "./charts/heatmap.js";
 import { lineChart as lineFigure, type LineOptions } from "./charts/line.js";
@@ -41,7 +42,11 @@ export const RUN_DEFAULTS = { episodes: 100_000, seed: 1 } as const;
 /** Sweep defaults, per cell. */
 export const SWEEP_DEFAULTS = { episodes: 10_000, seed: 1 } as const;
 
-/** Options of tr.run and tr.sweep; `workers` (default: every core) changes no number. */
+/**
+ * Options of tr.run and tr.sweep. `workers` (default: every core) changes no
+ * number. In a notebook, progress shows in place and the interrupt button
+ * stops the engines.
+ */
 export interface RunOptions extends Execution {
   /** Episodes to sample (default 100000). */
   readonly episodes?: number;
@@ -66,14 +71,24 @@ export function scenarios(): string[] {
 export async function run(s: string | ScenarioInput | Scenario, opts: RunOptions = {}): Promise<Run> {
   const sc = scenario(s);
   const { episodes = RUN_DEFAULTS.episodes, seed = RUN_DEFAULTS.seed, ...exec } = opts;
-  return new Run(sc, await simulate(sc, { episodes, seed }, 0, exec));
+  return new Run(sc, await withNotebookControls(exec, `run ${sc.name}`, "episodes", (e) => simulate(sc, { episodes, seed }, 0, e)));
+}
+
+export interface SweepOptions extends RunOptions {
+  /**
+   * A checkpoint file: finished cells are appended as they come, and calling
+   * tr.sweep again with the same file (after an interrupt, a crash) continues
+   * where it stopped.
+   */
+  readonly checkpoint?: string;
 }
 
 /** One Monte Carlo run per cell of a grid (`s.vary({...})`); cell j uses random stream j. */
-export async function sweep(g: Grid, opts: RunOptions = {}): Promise<Sweep> {
+export async function sweep(g: Grid, opts: SweepOptions = {}): Promise<Sweep> {
   if (!g || !Array.isArray((g as Grid).axes)) throw new InputError("grid", g, "a grid from scenario.vary({...})");
   const { episodes = SWEEP_DEFAULTS.episodes, seed = SWEEP_DEFAULTS.seed, ...exec } = opts;
-  return new Sweep(scenario(g.scenario), await runSweep(g, { episodes, seed }, exec));
+  const data = await withNotebookControls(exec, `sweep ${g.scenario.name}`, "episodes", (e) => runSweep(g, { episodes, seed }, { ...exec, ...e }));
+  return new Sweep(scenario(g.scenario), data);
 }
 
 const sweepData = (g: Sweep | SweepData): SweepData => (g instanceof Sweep ? g.data : g);

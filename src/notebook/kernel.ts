@@ -83,8 +83,41 @@ function watchSessions(jupyter: NodeJS.Module): void {
   proto.handleExecute = function (this: unknown, sock: unknown, msg: { header?: { session?: unknown } }) {
     const id = msg?.header?.session;
     session = typeof id === "string" ? id : undefined;
+    watchInterrupts((this as { handler?: { executor?: Executor } })?.handler?.executor);
     return handleExecute.call(this, sock, msg);
   };
+}
+
+type Executor = { interrupt?: (...args: unknown[]) => unknown };
+const interruptListeners = new Set<() => void>();
+const watched = new WeakSet<object>();
+
+/**
+ * tslab answers the notebook's interrupt (SIGINT) by failing the running
+ * cell, but work the cell started goes on. Wrapping its executor's
+ * `interrupt` lets that work stop too. (A SIGINT listener of our own is no
+ * substitute: added from a cell, it leaves the kernel killed by the next
+ * interrupt.)
+ */
+function watchInterrupts(executor: Executor | undefined): void {
+  if (!executor || watched.has(executor) || typeof executor.interrupt !== "function") return;
+  watched.add(executor);
+  const interrupt = executor.interrupt;
+  executor.interrupt = function (this: unknown, ...args: unknown[]) {
+    for (const listener of [...interruptListeners]) listener();
+    return interrupt.apply(this, args);
+  };
+}
+
+/**
+ * Calls `listener` when the notebook's interrupt reaches the kernel; returns
+ * the function that stops listening. Takes effect from the first cell run
+ * after the library was loaded.
+ */
+export function onInterrupt(listener: () => void): () => void {
+  tslabJupyter();
+  interruptListeners.add(listener);
+  return () => interruptListeners.delete(listener);
 }
 
 /**
@@ -151,3 +184,7 @@ export function newDisplayId(): string {
   displayCount += 1;
   return `tlbrace-${process.pid}-${displayCount}`;
 }
+
+// Hook into tslab as the library loads, so that the next cell is watched
+// (sessions, interrupts) even if nothing has been displayed yet.
+tslabJupyter();
