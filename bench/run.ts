@@ -1,66 +1,111 @@
 /**
- * `npm run bench`: the Monte Carlo engine against a hand-fused loop of the
- * same scenario, in one process, alternating so both see the same machine.
- * Prints episodes per second and their ratio, and writes bench/results.json.
+ * `npm run bench`: every figure is a ratio or a speed-up between programs
+ * run by this one command on this machine, never a time checked against a
+ * constant. Writes bench/results.json.
+ *
+ *   1. the Monte Carlo engine against a hand-fused loop of the seed scenario,
+ *      alternating rounds in one process;
+ *   2. against SimPy 2 (Debian's python3-simpy) running the same scenario;
+ *   3. a 21 x 21 sweep on 1 and on 2 workers.
+ *
+ * BENCH_EPISODES, BENCH_SIMPY_EPISODES and BENCH_SWEEP_EPISODES scale them.
  */
+import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { availableParallelism, cpus } from "node:os";
+import { grid, logRange, range } from "../src/analysis/grid.js";
+import { runSweep } from "../src/analysis/sweep.js";
 import { simulate } from "../src/engines/montecarlo/run.js";
+import { mean } from "../src/model/distribution.js";
 import { defineScenario } from "../src/model/scenario.js";
 import { stream } from "../src/random/stream.js";
 import { type FusedTally, fusedSeed } from "./fused-seed.js";
 
 const EPISODES = Number(process.env.BENCH_EPISODES ?? 1_000_000);
+const SIMPY_EPISODES = Number(process.env.BENCH_SIMPY_EPISODES ?? 200_000);
+const SWEEP_EPISODES = Number(process.env.BENCH_SWEEP_EPISODES ?? 100_000);
 const ROUNDS = 3;
 const seed = defineScenario("seed");
-
-async function engineRound(r: number) {
-  const t0 = performance.now();
-  const res = await simulate(seed, { episodes: EPISODES, seed: r });
-  return { ms: performance.now() - t0, res };
-}
-
-function fusedRound(r: number) {
-  const t: FusedTally = { episodes: 0, races: 0, freeDelaySum: 0, unmapLatencySum: 0, ipis: 0 };
-  const t0 = performance.now();
-  fusedSeed(seed.params, stream(r, 0, 0), EPISODES, t);
-  return { ms: performance.now() - t0, t };
-}
-
-const engine: number[] = [], fused: number[] = [];
-let last: Awaited<ReturnType<typeof engineRound>> | undefined, lastF: ReturnType<typeof fusedRound> | undefined;
-fusedRound(0); // warm up both
-await simulate(seed, { episodes: 50_000, seed: 0 });
-for (let r = 1; r <= ROUNDS; r++) {
-  last = await engineRound(r);
-  engine.push(EPISODES / last.ms * 1000);
-  lastF = fusedRound(r);
-  fused.push(EPISODES / lastF.ms * 1000);
-}
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const e = median(engine), f = median(fused);
-const result = {
+const perSec = (n: number, ms: number) => (n / ms) * 1000;
+const m = (x: number) => `${(x / 1e6).toFixed(3)} M episodes/s`;
+
+// 1. Engine against the hand-fused loop (one thread each: a like-for-like loop).
+async function engineVsFused() {
+  const engine: number[] = [], fused: number[] = [];
+  let res: Awaited<ReturnType<typeof simulate>> | undefined;
+  const f: FusedTally = { episodes: 0, races: 0, freeDelaySum: 0, unmapLatencySum: 0, ipis: 0 };
+  await simulate(seed, { episodes: 50_000, seed: 0 }, 0, { workers: 1 }); // warm up
+  fusedSeed(seed.params, stream(0, 0, 0), 50_000, { ...f });
+  for (let r = 1; r <= ROUNDS; r++) {
+    let t0 = performance.now();
+    res = await simulate(seed, { episodes: EPISODES, seed: r }, 0, { workers: 1 });
+    engine.push(perSec(EPISODES, performance.now() - t0));
+    const tally: FusedTally = { episodes: 0, races: 0, freeDelaySum: 0, unmapLatencySum: 0, ipis: 0 };
+    t0 = performance.now();
+    fusedSeed(seed.params, stream(r, 0, 0), EPISODES, tally);
+    fused.push(perSec(EPISODES, performance.now() - t0));
+    Object.assign(f, tally);
+  }
+  const e = median(engine), h = median(fused);
+  console.log(`1. monte carlo vs hand-fused loop, seed, ${EPISODES} episodes x ${ROUNDS} rounds, 1 thread (median)`);
+  console.log(`   engine ${m(e)}, hand-fused ${m(h)}: ratio ${(e / h).toFixed(4)}`);
+  console.log(`   same numbers? mean free delay ${res!.costs.freeDelayUs.mean.toFixed(1)} vs ${(f.freeDelaySum / f.episodes).toFixed(1)} us, ` +
+    `IPIs ${res!.costs.ipis.mean.toFixed(4)} vs ${(f.ipis / f.episodes).toFixed(4)}, races ${res!.races} vs ${f.races}`);
+  return {
+    episodes: EPISODES, rounds: ROUNDS, engineEpisodesPerSec: Math.round(e), fusedEpisodesPerSec: Math.round(h),
+    ratio: Number((e / h).toFixed(4)),
+    check: { engineFreeDelayMeanUs: res!.costs.freeDelayUs.mean, fusedFreeDelayMeanUs: f.freeDelaySum / f.episodes,
+      engineIpisMean: res!.costs.ipis.mean, fusedIpisMean: f.ipis / f.episodes, engineRaces: res!.races, fusedRaces: f.races },
+  };
+}
+
+// 2. Engine against SimPy 2 on the same scenario.
+async function engineVsSimpy() {
+  const p = seed.params;
+  const params = { preemptRate: p.preemptRate, preemptUs: mean(p.preemptUs), walkUs: mean(p.walkUs), flushUs: mean(p.flushUs),
+    ipiUs: mean(p.ipiUs), memoryPressure: p.memoryPressure, gracePeriodUs: mean(p.gracePeriodUs) };
+  const py = spawnSync("/usr/bin/python3", [new URL("./simpy_seed.py", import.meta.url).pathname, JSON.stringify(params), String(SIMPY_EPISODES), "1"], { encoding: "utf8" });
+  if (py.status !== 0) {
+    console.log(`2. simpy: skipped (${py.stderr.trim().split("\n").pop() ?? "no python3"}; apt-get install python3-simpy)`);
+    return { skipped: py.stderr.trim().split("\n").pop() };
+  }
+  const s = JSON.parse(py.stdout) as { episodes: number; seconds: number; races: number; freeDelayMeanUs: number; ipisMean: number };
+  const t0 = performance.now();
+  const r = await simulate(seed, { episodes: SIMPY_EPISODES, seed: 1 }, 0, { workers: 1 });
+  const e = perSec(SIMPY_EPISODES, performance.now() - t0), sp = s.episodes / s.seconds;
+  console.log(`2. monte carlo vs SimPy 2 (python3-simpy), seed, ${SIMPY_EPISODES} episodes, 1 thread each`);
+  console.log(`   engine ${m(e)}, SimPy ${m(sp)}: engine is ${(e / sp).toFixed(1)}x faster`);
+  console.log(`   same numbers? mean free delay ${r.costs.freeDelayUs.mean.toFixed(0)} vs ${s.freeDelayMeanUs.toFixed(0)} us, ` +
+    `IPIs ${r.costs.ipis.mean.toFixed(4)} vs ${s.ipisMean.toFixed(4)}, races ${r.races} vs ${s.races}`);
+  return { episodes: SIMPY_EPISODES, engineEpisodesPerSec: Math.round(e), simpyEpisodesPerSec: Math.round(sp), speedup: Number((e / sp).toFixed(2)),
+    check: { engineFreeDelayMeanUs: r.costs.freeDelayUs.mean, simpyFreeDelayMeanUs: s.freeDelayMeanUs, engineIpisMean: r.costs.ipis.mean, simpyIpisMean: s.ipisMean } };
+}
+
+// 3. A 21 x 21 sweep on 1 and 2 workers.
+async function sweepScaling() {
+  const g = grid(seed, { memoryPressure: range(0, 1, 21), preemptRate: logRange(0.01, 100, 21) });
+  const times: Record<number, number> = {};
+  let first: unknown;
+  for (const workers of [1, 2]) {
+    const t0 = performance.now();
+    const r = await runSweep(g, { episodes: SWEEP_EPISODES, seed: 1 }, { workers });
+    times[workers] = (performance.now() - t0) / 1000;
+    if (first === undefined) first = r.rows;
+    else if (JSON.stringify(first) !== JSON.stringify(r.rows)) throw new Error("the 2-worker sweep differs from the 1-worker sweep");
+  }
+  const cells = 441, total = cells * SWEEP_EPISODES;
+  console.log(`3. sweep 21 x 21 x ${SWEEP_EPISODES} episodes (${(total / 1e6).toFixed(1)} M), seed scenario`);
+  console.log(`   1 worker ${times[1]!.toFixed(1)} s, 2 workers ${times[2]!.toFixed(1)} s: speed-up ${(times[1]! / times[2]!).toFixed(2)} (identical rows)`);
+  return { cells, episodesPerCell: SWEEP_EPISODES, seconds1: Number(times[1]!.toFixed(2)), seconds2: Number(times[2]!.toFixed(2)),
+    speedup: Number((times[1]! / times[2]!).toFixed(3)) };
+}
+
+const results = {
   date: new Date().toISOString().slice(0, 10),
-  machine: `${cpus().length} x ${cpus()[0]?.model ?? "?"}, Node ${process.version}`,
-  scenario: "seed",
-  episodes: EPISODES,
-  rounds: ROUNDS,
-  engineEpisodesPerSec: Math.round(e),
-  fusedEpisodesPerSec: Math.round(f),
-  ratio: Number((e / f).toFixed(4)),
-  check: {
-    engineFreeDelayMeanUs: last!.res.costs.freeDelayUs.mean,
-    fusedFreeDelayMeanUs: lastF!.t.freeDelaySum / lastF!.t.episodes,
-    engineIpisMean: last!.res.costs.ipis.mean,
-    fusedIpisMean: lastF!.t.ipis / lastF!.t.episodes,
-    engineRaces: last!.res.races,
-    fusedRaces: lastF!.t.races,
-  },
+  machine: `${availableParallelism()} x ${cpus()[0]?.model ?? "?"}, Node ${process.version}`,
+  engineVsFused: await engineVsFused(),
+  engineVsSimpy: await engineVsSimpy(),
+  sweep: await sweepScaling(),
 };
-console.log(`monte carlo, seed scenario, ${EPISODES} episodes x ${ROUNDS} rounds (median)`);
-console.log(`  engine      ${(e / 1e6).toFixed(3)} M episodes/s`);
-console.log(`  hand-fused  ${(f / 1e6).toFixed(3)} M episodes/s`);
-console.log(`  ratio       ${result.ratio} (engine / hand-fused)`);
-console.log(`  check: mean free delay ${result.check.engineFreeDelayMeanUs.toFixed(1)} vs ${result.check.fusedFreeDelayMeanUs.toFixed(1)} µs, ` +
-  `IPIs ${result.check.engineIpisMean.toFixed(4)} vs ${result.check.fusedIpisMean.toFixed(4)}, races ${result.check.engineRaces} vs ${result.check.fusedRaces}`);
-writeFileSync(new URL("./results.json", import.meta.url), JSON.stringify(result, null, 2) + "\n");
+writeFileSync(new URL("./results.json", import.meta.url), JSON.stringify(results, null, 2) + "\n");

@@ -11,9 +11,9 @@ log=$(mktemp "${TMPDIR:-/tmp}/tlbrace-setup.XXXXXX")
 trap 'rm -f "$log"' EXIT
 
 # Debian packages: Jupyter for the kernel and notebook tests, chromium for
-# the browser tests (PNG rendering, HTML checks).
+# the browser tests (PNG rendering, HTML checks), SimPy 2 for the benchmark.
 apt_packages=(jupyter-nbconvert python3-nbclient jupyter-client
-  python3-ipykernel jupyter-notebook chromium)
+  python3-ipykernel jupyter-notebook chromium python3-simpy)
 
 step() { printf '==> %s\n' "$*"; }
 
