@@ -35,4 +35,9 @@ test("rows stream out in cell order", async () => {
   const r = await runSweep(g, { episodes: 5000, seed: 2 }, { workers: 3, onRow: (row) => seen.push(row.cell) });
   assert.deepEqual(seen, [0, 1, 2, 3, 4, 5]);
   assert.deepEqual(r.rows.map((x) => x.cell), seen);
+  // Without keeping rows, the sweep holds none of them, and streams the same ones.
+  const streamed: unknown[] = [];
+  const flat = await runSweep(g, { episodes: 5000, seed: 2 }, { workers: 2, keepRows: false, onRow: (row) => streamed.push(row) });
+  assert.deepEqual(flat.rows, []);
+  assert.deepEqual(streamed, r.rows);
 });

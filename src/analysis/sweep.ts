@@ -84,6 +84,11 @@ export interface SweepExecution extends Execution {
   readonly checkpoint?: string;
   /** With `checkpoint`: the file must exist (continue, never start afresh). */
   readonly resume?: boolean;
+  /**
+   * false: rows go only to `onRow` and the result's `rows` stays empty, so
+   * memory does not grow with the number of cells (default true).
+   */
+  readonly keepRows?: boolean;
 }
 
 export function checkShard(s: unknown, cells: number): Shard {
@@ -113,8 +118,9 @@ export async function runSweep(g: Grid, opts: MonteCarloOptions, exec: SweepExec
   const sweepManifest: SweepManifest = { ...common, axes: g.axes, ...(shard ? { shard } : {}) };
   if (exec.resume && exec.checkpoint === undefined) throw new InputError("resume", true, "a checkpoint file to resume from");
   const saved = exec.checkpoint === undefined ? undefined : openCheckpoint(exec.checkpoint, sweepManifest, first, exec.resume);
-  const rows: SweepRow[] = [...(saved?.done ?? [])];
-  const start = first + rows.length;
+  const done = saved?.done ?? [];
+  const start = first + done.length;
+  const rows: SweepRow[] = exec.keepRows === false ? [] : [...done];
 
   const open = new Map<number, RunTally>();
   function* tasks(): Generator<BlockTask> {
@@ -139,7 +145,7 @@ export async function runSweep(g: Grid, opts: MonteCarloOptions, exec: SweepExec
       finished.set(b.key, { ...cellValues(g, b.key), cell: b.key, ...resultColumns(runData(tally, base)) });
       for (let row = finished.get(next); row; row = finished.get(next)) {
         finished.delete(next++);
-        rows.push(row);
+        if (exec.keepRows !== false) rows.push(row);
         saved?.append(row);
         exec.onRow?.(row);
       }

@@ -14,7 +14,7 @@ export function outputFile(path: string): string {
 }
 
 /** CSV with the axis columns first, then the results. */
-export function sweepCsv(data: SweepData): string {
+export function sweepCsv(data: Pick<SweepData, "axes" | "rows">): string {
   const axisNames = data.axes.map((a) => a.name as string);
   const first = data.rows[0] ?? {};
   return csv([...axisNames, ...Object.keys(first).filter((k) => !axisNames.includes(k))], data.rows);

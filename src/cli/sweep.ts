@@ -1,7 +1,7 @@
 /** `tlbrace sweep`: one Monte Carlo run per cell of a grid of parameter values. */
 import { type AxisValue, grid, logRange, range } from "../analysis/grid.js";
 import { cellCount } from "../analysis/grid.js";
-import { checkShard, runSweep, type Shard } from "../analysis/sweep.js";
+import { checkShard, runSweep, type Shard, type SweepRow } from "../analysis/sweep.js";
 import { outputFile, sweepCsv, writeSweep } from "./output.js";
 import { checkRunOptions } from "../engines/montecarlo/run.js";
 import { InputError } from "../model/errors.js";
@@ -150,9 +150,16 @@ export const sweep: Command = {
       progress.update(done, total, `${Math.floor(done / opts.episodes)}/${total / opts.episodes} cells`);
     if (values.checkpoint !== undefined && values.resume !== undefined) throw new UsageError("--checkpoint and --resume: choose one");
     const checkpoint = values.resume ?? values.checkpoint;
+    // Plain CSV to stdout streams row by row, so memory stays flat however many cells.
+    const stream = !out && !values.json && checkpoint === undefined;
+    let header = false;
+    const onRow = stream ? (row: SweepRow) => {
+      ctx.out(sweepCsv({ axes: g.axes, rows: [row] }).split("\n").slice(header ? 1 : 0).join("\n"));
+      header = true;
+    } : undefined;
     const data = await runSweep(g, opts, {
       workers: workersOption(values.workers), shard, checkpoint, resume: values.resume !== undefined,
-      onProgress: cells, signal: ctx.signal,
+      onProgress: cells, signal: ctx.signal, onRow, keepRows: !stream,
     }).catch((e: unknown) => {
       if (ctx.signal.aborted && checkpoint !== undefined)
         ctx.err.write(`tlbrace: finished cells are kept in ${checkpoint}; --resume ${checkpoint} continues\n`);
@@ -163,6 +170,6 @@ export const sweep: Command = {
       ctx.err.write(`wrote ${out} (${data.rows.length} cells${shard ? `, shard ${shard.index}/${shard.count}` : ""})\n`);
       return;
     }
-    ctx.out(values.json ? json(data) : sweepCsv(data));
+    if (!stream) ctx.out(values.json ? json(data) : sweepCsv(data));
   },
 };
