@@ -21,7 +21,11 @@ import { lineChart as lineFigure, type LineOptions } from "./charts/line.js";
 import type { Execution } from "./engines/montecarlo/run.js";
 import { simulate } from "./engines/montecarlo/run.js";
 import { InputError } from "./model/errors.js";
-import { defineScenario, presetNames, type Scenario, type ScenarioInput } from "./model/scenario.js";
+import { Reply, reply } from "./api/reply.js";
+import { check, RerunCheck, rerun, type Rerunnable } from "./api/rerun.js";
+import { save, type SaveOptions } from "./api/save.js";
+import { setStaticImages } from "./notebook/static-image.js";
+import { defineScenario, preset, presetNames, type Scenario, type ScenarioInput } from "./model/scenario.js";
 
 export { range, logRange };
 export { InputError };
@@ -58,7 +62,11 @@ export interface RunOptions extends Execution {
 export function scenario(input: string | ScenarioInput | Scenario): ScenarioView {
   if (input instanceof ScenarioView) return input;
   if (typeof input === "object" && input !== null && "params" in input && "title" in input && "kernel" in input && "summary" in input)
-    return new ScenarioView(defineScenario({ ...(input as Scenario), params: { ...(input as Scenario).params } }));
+  {
+    const given = input as Scenario;
+    const s = defineScenario({ ...given, params: { ...given.params } });
+    return new ScenarioView(given.preset === undefined ? s : { ...s, preset: preset(given.preset).name });
+  }
   return new ScenarioView(defineScenario(input as string | ScenarioInput));
 }
 
@@ -111,4 +119,23 @@ export function show(x: unknown): void {
   if (x && typeof x === "object" && "columnNames" in x && "toHTML" in x) return showableTable(x as Parameters<typeof showableTable>[0]).show();
   if (x && typeof x === "object" && "data" in x && "layout" in x) return showFigure(x as Figure, "Plotly figure");
   showBundle(typeof x === "string" ? x : JSON.stringify(x, null, 2));
+}
+
+/** Any result as plain text for a mailing-list reply: ASCII, at most 72 columns, ending with how to re-run it. */
+export { reply, Reply };
+
+/**
+ * tr.rerun(x): the same numbers again from a result, its manifest, or a file
+ * tlbrace wrote. tr.check(x): re-runs and compares number for number.
+ */
+export { rerun, check, RerunCheck };
+export type { Rerunnable };
+
+/** tr.save(x, "heatmap.png"): pictures (.png, .svg), pages (.html), data (.json, .csv, .arrow), reply text (.txt). */
+export { save };
+export type { SaveOptions };
+
+/** Static PNGs beside each notebook figure (on by default): turn off to save the Chromium start-up. */
+export function staticImages(on: boolean): void {
+  setStaticImages(on);
 }

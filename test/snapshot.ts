@@ -20,6 +20,19 @@ export function matchSnapshot(name: string, value: unknown): void {
   if (actual !== expected) assert.fail(`snapshot ${name} differs (UPDATE_SNAPSHOTS=1 to accept):\n${lineDiff(expected, actual)}`);
 }
 
+/** The same for plain text (a reply): a committed .txt file, compared line by line. */
+export function matchTextSnapshot(name: string, text: string): void {
+  const file = new URL(`${name}.txt`, DIR);
+  if (process.env.UPDATE_SNAPSHOTS === "1") {
+    mkdirSync(DIR, { recursive: true });
+    writeFileSync(file, text);
+    return;
+  }
+  assert.ok(existsSync(file), `no snapshot test/snapshots/${name}.txt; run with UPDATE_SNAPSHOTS=1 to write it`);
+  const expected = readFileSync(file, "utf8");
+  if (text !== expected) assert.fail(`snapshot ${name} differs (UPDATE_SNAPSHOTS=1 to accept):\n${lineDiff(expected, text)}`);
+}
+
 /** The first differing lines, numbered, with a line of context either side. */
 function lineDiff(expected: string, actual: string, max = 12): string {
   const e = expected.split("\n"), a = actual.split("\n");

@@ -17,7 +17,7 @@ import { type RunData, simulate } from "../engines/montecarlo/run.js";
 import { InputError } from "../model/errors.js";
 import { defineScenario, type Scenario, withParams } from "../model/scenario.js";
 import { reportHtml } from "../report/html.js";
-import { replyText } from "../report/reply.js";
+import { studyReply } from "../report/reply.js";
 import { studyReport } from "../report/study.js";
 import { grid, logRange, range } from "./grid.js";
 import { resultColumns, runSweep, type SweepData, type SweepManifest } from "./sweep.js";
@@ -114,7 +114,7 @@ async function writeStudy(out: string, result: StudyResult): Promise<string[]> {
     ...result.studies.map(({ scenario, sweep }): [string, string] => [`sweep-${scenario.name}.csv`, csv(axesFirst(sweep))]),
     ["runs.csv", csv(result.studies.map(runRow))],
     ["report.html", reportHtml(studyReport(result, studyManifest(result)))],
-    ["reply.txt", replyText(result)],
+    ["reply.txt", studyReply(result)],
     ["manifest.json", JSON.stringify(studyManifest(result), null, 2) + "\n"],
   ];
   const files: string[] = [];

@@ -112,7 +112,7 @@ export async function runSweep(g: Grid, opts: MonteCarloOptions, exec: SweepExec
   const n = cellCount(g);
   const shard = exec.shard === undefined ? undefined : checkShard(exec.shard, n);
   const [first, end] = shard ? shardCells(n, shard) : [0, n];
-  const base = manifest({ engine: "montecarlo", scenario: g.scenario.name, params: g.scenario.params, seed, episodes, stream: [] });
+  const base = manifest({ engine: "montecarlo", scenario: g.scenario.name, preset: g.scenario.preset, params: g.scenario.params, seed, episodes, stream: [] });
   // Each cell's stream is [cell], so the sweep's manifest needs no stream of its own.
   const { stream: _cells, ...common } = base;
   const sweepManifest: SweepManifest = { ...common, axes: g.axes, ...(shard ? { shard } : {}) };

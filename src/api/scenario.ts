@@ -13,16 +13,18 @@ export class ScenarioView implements Scenario, Showable {
   readonly summary: string;
   readonly kernel: readonly string[];
   readonly params: Params;
+  readonly preset?: string;
   constructor(s: Scenario) {
     this.name = s.name;
     this.title = s.title;
     this.summary = s.summary;
     this.kernel = s.kernel;
     this.params = s.params;
+    if (s.preset !== undefined) this.preset = s.preset;
   }
-  /** The same scenario with some parameters changed (validated). */
-  with(overrides: Readonly<Record<string, unknown>>, name?: string): ScenarioView {
-    return new ScenarioView(withParams(this, overrides, name));
+  /** The same scenario with some parameters changed (validated); the title says what changed unless given. */
+  with(overrides: Readonly<Record<string, unknown>>, name?: string, title?: string): ScenarioView {
+    return new ScenarioView(withParams(this, overrides, name, title));
   }
   /** A grid over this scenario: `s.vary({memoryPressure: tr.range(0, 1, 21)})`. */
   vary(axes: Readonly<Record<string, readonly AxisValue[]>>): Grid {
@@ -41,7 +43,7 @@ export class ScenarioView implements Scenario, Showable {
       `<table><tr><th>parameter</th><th>value</th><th>unit</th><th>meaning</th></tr>${rows}</table>`);
   }
   toJSON(): Scenario {
-    return { name: this.name, title: this.title, summary: this.summary, kernel: this.kernel, params: this.params };
+    return { name: this.name, title: this.title, summary: this.summary, kernel: this.kernel, params: this.params, ...(this.preset ? { preset: this.preset } : {}) };
   }
   toString(): string { return this.text(); }
   [inspect.custom](): string { return this.text(); }

@@ -5,7 +5,8 @@
  */
 import { inspect } from "node:util";
 import * as aq from "arquero";
-import { displayBundle, displayFigure } from "../notebook/display.js";
+import { displayBundle, displayFigure, inKernel } from "../notebook/display.js";
+import { staticPng } from "../notebook/static-image.js";
 import type { Figure } from "../charts/figure.js";
 import { type Cell, fmtNumber, textTable, WIDTH, wrap } from "../text/format.js";
 
@@ -23,8 +24,11 @@ export function showBundle(text: string, html?: string): void {
   if (!displayBundle(bundle)) console.log(text);
 }
 
+/** A figure: live Plotly, with a static PNG beside it for renderers that run no JavaScript. */
 export function showFigure(figure: Figure, text: string): void {
-  if (!displayFigure(figure)) console.log(text);
+  if (!inKernel()) return void console.log(text);
+  const png = staticPng(figure);
+  if (!displayFigure(figure, png === undefined ? {} : { image: { png } })) console.log(text);
 }
 
 /** The first rows and as many columns as fit in 72, naming what was left out. */

@@ -25,3 +25,8 @@ export class Interrupted extends Error {
     super("interrupted");
   }
 }
+
+/** A re-run gave different numbers: the command's answer, not a fault. */
+export class Mismatch extends Error {
+  override readonly name = "Mismatch";
+}

@@ -1,22 +1,25 @@
 /**
  * The `tlbrace` command: dispatches to a subcommand and turns its outcome
  * into an exit status. 0 done, 1 internal error, 2 bad input (one line on
- * stderr, nothing simulated), 130 interrupted.
+ * stderr, nothing simulated), 3 a re-run gave different numbers,
+ * 130 interrupted.
  */
 import { PACKAGE_VERSION } from "../engines/manifest.js";
 import { InputError } from "../model/errors.js";
 import { MODEL_VERSION } from "../model/version.js";
 import { UsageError } from "./args.js";
-import { type Command, type Context, Interrupted } from "./command.js";
+import { type Command, type Context, Interrupted, Mismatch } from "./command.js";
 import { ascii } from "../text/format.js";
 import { run } from "./run.js";
 import { study } from "./study.js";
 import { sweep } from "./sweep.js";
 import { merge } from "./merge.js";
+import { rerun } from "./rerun.js";
+import { report } from "./report.js";
 
-const COMMANDS: readonly Command[] = [run, sweep, merge, study];
+const COMMANDS: readonly Command[] = [run, sweep, merge, study, report, rerun];
 
-export const EXIT = { ok: 0, internal: 1, input: 2, interrupted: 130 } as const;
+export const EXIT = { ok: 0, internal: 1, input: 2, differ: 3, interrupted: 130 } as const;
 
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -32,7 +35,8 @@ Options:
   -h, --help     show this help; tlbrace <command> --help for a command
   -V, --version  show the version of tlbrace and of its model
 
-Exit status: 0 done, 1 internal error, 2 bad input, 130 interrupted.
+Exit status: 0 done, 1 internal error, 2 bad input, 3 a re-run gave
+different numbers, 130 interrupted.
 Set TLBRACE_DEBUG=1 to see stack traces of internal errors.
 `;
 }
@@ -66,6 +70,10 @@ export async function dispatch(argv: readonly string[], ctx: Context): Promise<n
     if (e instanceof InputError || e instanceof UsageError) {
       say(e.message);
       return EXIT.input;
+    }
+    if (e instanceof Mismatch) {
+      say(e.message);
+      return EXIT.differ;
     }
     if (e instanceof Interrupted || ctx.signal.aborted) {
       say("interrupted");

@@ -4,20 +4,15 @@ import { extname } from "node:path";
 import { sweepToArrow, sweepToJson } from "../analysis/shards.js";
 import type { SweepData } from "../analysis/sweep.js";
 import { InputError } from "../model/errors.js";
-import { csv } from "./format.js";
+import { sweepCsv } from "../text/csv.js";
 
 const FORMS = "a file name ending in .arrow, .json or .csv";
+
+export { sweepCsv };
 
 export function outputFile(path: string): string {
   if (![".arrow", ".json", ".csv"].includes(extname(path))) throw new InputError("out", path, FORMS);
   return path;
-}
-
-/** CSV with the axis columns first, then the results. */
-export function sweepCsv(data: Pick<SweepData, "axes" | "rows">): string {
-  const axisNames = data.axes.map((a) => a.name as string);
-  const first = data.rows[0] ?? {};
-  return csv([...axisNames, ...Object.keys(first).filter((k) => !axisNames.includes(k))], data.rows);
 }
 
 export function writeSweep(path: string, data: SweepData): void {

@@ -3,7 +3,9 @@ import { checkRunOptions, simulate } from "../engines/montecarlo/run.js";
 import { defineScenario, presetNames, withParams } from "../model/scenario.js";
 import { COMMON_OPTIONS, episodesOption, overrides, parseCommandLine, positionals, seedOption, settings, WORKERS_HELP, workersOption } from "./args.js";
 import type { Command } from "./command.js";
-import { json, presetsHelp, runReport } from "./format.js";
+import { runReply } from "../report/reply.js";
+import { runJson } from "../report/result.js";
+import { json, presetsHelp } from "./format.js";
 import { progressLine } from "./progress.js";
 
 /** ~0.5 s on one core: enough to see rates down to ~1e-5 without making people wait. */
@@ -62,26 +64,10 @@ export const run: Command = {
       .finally(progress.clear);
 
     if (values.json) {
-      ctx.out(json({
-        scenario: scenario.name,
-        title: scenario.title,
-        params: result.manifest.params,
-        set: overrides(set),
-        episodes: result.episodes,
-        races: result.races,
-        pRace: result.pRace,
-        ci95: result.ci95,
-        corrupts: result.corrupts,
-        pCorrupt: result.pCorrupt,
-        corruptCi95: result.corruptCi95,
-        costs: result.costs,
-        seed: opts.seed,
-        manifest: result.manifest,
-      }));
+      const { manifest, ...fields } = runJson(scenario, result);
+      ctx.out(json({ ...fields, set: overrides(set), manifest }));
     } else {
-      const rerun = ["tlbrace", "run", scenario.name, ...set.flatMap((s) => ["--set", `${s.key}=${s.value}`]),
-        "--episodes", String(opts.episodes), "--seed", String(opts.seed)];
-      ctx.out(runReport({ scenario, result, set: new Set(set.map((s) => s.key)), rerun }));
+      ctx.out(runReply(scenario, result));
     }
   },
 };

@@ -1,37 +1,13 @@
 /** `tlbrace study`: the seed study, written to a folder as report, reply text and CSV. */
+import { runStudy, type StudyOptions } from "../analysis/study.js";
 import { EPISODES_ALLOWED, parseCommandLine, positionals, SEED_ALLOWED, wholeNumber } from "./args.js";
 import { type Command, Interrupted } from "./command.js";
 import { progressLine } from "./progress.js";
 
-/** The contract of src/analysis/study.ts. */
-interface StudyOptions {
-  readonly out: string;
-  readonly episodes?: number;
-  readonly seed?: number;
-  readonly onProgress?: (...report: unknown[]) => void;
-  readonly signal?: AbortSignal;
-}
-interface StudyModule {
-  runStudy(options: StudyOptions): Promise<{ readonly files: readonly string[] }>;
-}
-
-// A computed specifier: the CLI builds and its other commands work whether or
-// not the study module is part of this build.
-const STUDY_MODULE = "../analysis/study.js";
-
-async function loadStudy(): Promise<StudyModule> {
-  try {
-    return (await import(STUDY_MODULE)) as StudyModule;
-  } catch (e) {
-    if ((e as { code?: string }).code === "ERR_MODULE_NOT_FOUND" && String((e as Error).message).includes("study.js"))
-      throw new Error("study: the study job is not part of this build");
-    throw e;
-  }
-}
-
 const OPTIONS = {
   out: { type: "string" },
   episodes: { type: "string" },
+  "run-episodes": { type: "string" },
   seed: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -46,8 +22,11 @@ the files written, one per line.
 
 Options:
   --out DIR      folder to write to (default ${DEFAULT_OUT})
-  --episodes N   episodes per run (default: the study's own)
-  --seed S       random seed (default: the study's own)
+  --episodes N   episodes per sweep cell (default 20000)
+  --run-episodes N
+                 episodes of each single run (default 100 x
+                 --episodes, at most 2e6)
+  --seed S       random seed (default 1)
   -h, --help     show this help
 
 Progress goes to stderr when it is a terminal.
@@ -81,9 +60,9 @@ export const study: Command = {
     const options: StudyOptions = {
       out: values.out ?? DEFAULT_OUT,
       ...(values.episodes !== undefined && { episodes: wholeNumber("episodes", values.episodes, EPISODES_ALLOWED) }),
+      ...(values["run-episodes"] !== undefined && { runEpisodes: wholeNumber("run-episodes", values["run-episodes"], EPISODES_ALLOWED) }),
       ...(values.seed !== undefined && { seed: wholeNumber("seed", values.seed, SEED_ALLOWED) }),
     };
-    const { runStudy } = await loadStudy();
     const progress = progressLine(ctx.err, "study", "steps");
     // The study may not watch the signal; stop waiting for it anyway.
     const { files } = await Promise.race([

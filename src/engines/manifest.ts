@@ -2,6 +2,7 @@
  * A manifest: everything needed to re-run a result and get the same numbers.
  * Every result an engine returns carries one.
  */
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { type Distribution, formatDistribution } from "../model/distribution.js";
 import { PARAM_SPECS, type ParamName, type Params } from "../model/params.js";
@@ -15,9 +16,13 @@ export interface Manifest {
   readonly tool: "tlbrace";
   readonly version: string;
   readonly modelVersion: number;
+  /** The git commit of the tlbrace checkout, or null outside one. */
+  readonly commit: string | null;
   readonly node: string;
   readonly engine: EngineName;
   readonly scenario: string;
+  /** The preset the scenario was built from, or null for one over the defaults. */
+  readonly preset: string | null;
   readonly params: Readonly<Record<ParamName, ParamJson>>;
   readonly seed: number;
   readonly episodes: number;
@@ -37,14 +42,35 @@ export function paramsJson(p: Params): Record<ParamName, ParamJson> {
   return out;
 }
 
-export function manifest(fields: Omit<Manifest, "tool" | "version" | "modelVersion" | "node" | "params"> & { params: Params }): Manifest {
+let commit: string | null | undefined;
+
+/** HEAD of the checkout tlbrace runs from, if it is one, with "-dirty" when files differ from it. */
+export function gitCommit(): string | null {
+  if (commit !== undefined) return commit;
+  const cwd = new URL("../..", import.meta.url).pathname;
+  const git = (...args: string[]) => execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+  try {
+    const head = git("rev-parse", "HEAD");
+    commit = git("status", "--porcelain", "--untracked-files=no") === "" ? head : `${head}-dirty`;
+  } catch {
+    commit = null;
+  }
+  return commit;
+}
+
+type ManifestFields = Omit<Manifest, "tool" | "version" | "modelVersion" | "commit" | "node" | "params" | "preset"> &
+  { params: Params; preset: string | undefined };
+
+export function manifest(fields: ManifestFields): Manifest {
   return {
     tool: "tlbrace",
     version: PACKAGE_VERSION,
     modelVersion: MODEL_VERSION,
+    commit: gitCommit(),
     node: process.version,
     engine: fields.engine,
     scenario: fields.scenario,
+    preset: fields.preset ?? null,
     params: paramsJson(fields.params),
     seed: fields.seed,
     episodes: fields.episodes,

@@ -4,7 +4,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { InputError } from "./errors.js";
-import { type Params, resolveParams } from "./params.js";
+import { formatParams, type Params, resolveParams } from "./params.js";
 
 export interface Scenario {
   readonly name: string;
@@ -13,6 +13,8 @@ export interface Scenario {
   /** Kernel files, functions and commits the scenario stands for. */
   readonly kernel: readonly string[];
   readonly params: Params;
+  /** The preset this scenario is, or was built from; absent for one over the defaults. */
+  readonly preset?: string;
 }
 
 /** What a user may give to describe a scenario: a preset to start from and overrides. */
@@ -41,6 +43,7 @@ function loadPresets(): Map<string, Scenario> {
       summary: raw.summary ?? "",
       kernel: raw.kernel ?? [],
       params: resolveParams(raw.params ?? {}),
+      preset: raw.name,
     });
   }
   return presets;
@@ -67,10 +70,19 @@ export function defineScenario(input: string | ScenarioInput): Scenario {
     summary: input.summary ?? base?.summary ?? "",
     kernel: input.kernel ?? base?.kernel ?? [],
     params: resolveParams(input.params ?? {}, base?.params),
+    ...(base ? { preset: base.name } : {}),
   };
 }
 
-/** The same scenario with some parameters changed. */
-export function withParams(s: Scenario, overrides: Readonly<Record<string, unknown>>, name?: string): Scenario {
-  return { ...s, name: name ?? s.name, params: resolveParams(overrides, s.params) };
+/**
+ * The same scenario with some parameters changed. Unless a title is given,
+ * the title says what changed, so a result never carries a preset's title
+ * over parameters that are no longer the preset's.
+ */
+export function withParams(s: Scenario, overrides: Readonly<Record<string, unknown>>, name?: string, title?: string): Scenario {
+  const params = resolveParams(overrides, s.params);
+  const before = formatParams(s.params), after = formatParams(params);
+  const changed = (Object.keys(after) as (keyof typeof after)[]).filter((k) => after[k] !== before[k]);
+  const derived = changed.length ? `${s.title}; changed: ${changed.map((k) => `${k} ${after[k]}`).join(", ")}` : s.title;
+  return { ...s, name: name ?? s.name, title: title ?? derived, params };
 }

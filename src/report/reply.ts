@@ -1,21 +1,146 @@
 /**
- * The seed study as plain text for a mailing-list reply: ASCII, no tabs,
- * at most 72 columns, numbers with their intervals and counts.
+ * Results as plain text for a mailing-list reply: ASCII, no tabs, at most 72
+ * columns, numbers with their intervals and counts, and a last line saying
+ * how to re-run them.
  */
 import type { StudyResult } from "../analysis/study.js";
-import { ascii, fmtInterval, fmtP, textTable, wrap as wrapLines } from "../text/format.js";
+import type { AnyManifest } from "../analysis/rerun.js";
+import type { SweepData, SweepRow } from "../analysis/sweep.js";
+import { COSTS, type CostName, type RunData } from "../engines/montecarlo/run.js";
+import { DEFAULTS, formatParams, PARAM_SPECS } from "../model/params.js";
+import { preset, type Scenario } from "../model/scenario.js";
+import { asciiHeatmap } from "../text/heatmap.js";
+import { ascii, columns, fit, fmtInterval, fmtNumber, fmtP, fmtQuantity, textTable, WIDTH, wrap as wrapLines } from "../text/format.js";
+import { commandLine } from "../text/shell.js";
+import { rerunWords } from "./rerun-command.js";
 import { sweepSummary } from "./study.js";
 
 /** A paragraph wrapped to 72 columns; continuation lines get `indent`. */
-const wrap = (text: string, indent = "") => wrapLines(text, undefined, indent).join("\n");
+const wrap = (text: string, indent = "") => wrapLines(text, WIDTH, indent).join("\n");
 
-export function replyText(result: StudyResult): string {
+/** Every reply ends so: the version that made the numbers and the command that makes them again. */
+export function rerunLines(m: AnyManifest, file?: string): string[] {
+  const commit = m.commit ? `, commit ${m.commit.slice(0, 12)}${m.commit.endsWith("-dirty") ? "-dirty" : ""}` : "";
+  const made = `tlbrace ${m.version} (model ${m.modelVersion}${commit}), ${m.engine}, seed ${m.seed}.`;
+  const words = rerunWords(m);
+  if (words) return [made, "Re-run with:", ...commandLine(words)];
+  return [made, `Re-run with: tlbrace rerun ${file ?? "MANIFEST.json"} (the manifest is the result's)`];
+}
+
+const COST_LABELS: Readonly<Record<CostName, string>> = {
+  unmapLatencyUs: "unmap latency (us)",
+  freeDelayUs: "free delay (us)",
+  ipis: "IPIs to the walker",
+  waitUs: "unmapper wait (us)",
+};
+
+/** Where each parameter's value comes from: the model's default, the preset, or a change. */
+function origins(s: Scenario): Record<string, string> {
+  const values = formatParams(s.params);
+  const defaults = formatParams(DEFAULTS);
+  let given: Record<string, string | number> = defaults;
+  try {
+    if (s.preset) given = formatParams(preset(s.preset).params);
+  } catch { /* a preset this version lacks: compare with the defaults */ }
+  return Object.fromEntries(PARAM_SPECS.map(({ name }) => [name,
+    values[name] !== given[name] ? "set" : values[name] === defaults[name] ? "default" : "preset"]));
+}
+
+/** A Monte Carlo run: parameters, outcomes with exact intervals, costs, and the re-run line. */
+export function runReply(scenario: Scenario, r: RunData): string {
+  const values = formatParams(scenario.params);
+  const from = origins(scenario);
+  const params = PARAM_SPECS.map(({ name, unit }) => [name, fit(String(values[name]), 30), unit, from[name]!]);
+  const outcome = (label: string, n: number, p: number, ci: readonly [number, number]) =>
+    [label, String(n), fmtP(p), `${fmtP(ci[0])} .. ${fmtP(ci[1])}`];
+  const costs = COSTS.map((c) => {
+    const s = r.costs[c];
+    return [COST_LABELS[c], fmtQuantity(s.mean), fmtQuantity(s.p50), fmtQuantity(s.p99), fmtQuantity(s.max)];
+  });
+  const lines = [
+    ...wrapLines(`${scenario.name}: ${scenario.title}`, WIDTH, "  "),
+    "",
+    ...columns([["parameter", "value", "unit", "from"], ...params]),
+    `(from: set = changed, preset = ${scenario.preset ?? "the scenario"}'s, default = the model's)`,
+    "",
+    `${r.episodes} episodes, each one walk overlapping one unmap`,
+    ...columns([["outcome", "count", "p", "95% interval"],
+      outcome("race", r.races, r.pRace, r.ci95),
+      outcome("corrupt", r.corrupts, r.pCorrupt, r.corruptCi95)], [false, true, true]),
+    "(race: the walker read the page after its free; corrupt: after its",
+    "reuse. Intervals are exact Clopper-Pearson.)",
+    "",
+    ...columns([["cost per episode", "mean", "p50", "p99", "max"], ...costs], [false, true, true, true, true]),
+    "",
+    ...rerunLines(r.manifest),
+  ];
+  return ascii(lines.join("\n")) + "\n";
+}
+
+const axisLabel = (v: unknown) => (typeof v === "number" ? fmtNumber(v) : String(v));
+
+/** At most this many rows are listed in a reply; longer sweeps show the extremes. */
+const MAX_ROWS = 24;
+
+/** A sweep: what varied, a summary, an ASCII heatmap for two axes or a table, and the re-run line. */
+export function sweepReply(scenario: Scenario, d: SweepData): string {
+  const m = d.manifest;
+  const axes = d.axes.map((a) => `${a.name} (${a.values.length})`).join(" x ");
+  const p = scenario.params;
+  const lines = [
+    ...wrapLines(`${scenario.name}: ${scenario.title}`, WIDTH, "  "),
+    "",
+    ...wrapLines(`Swept ${axes}: ${d.rows.length} cells, ${m.episodes} episodes each, ` +
+      `flush ${p.flush}, tableFree ${p.tableFree} unless varied.` +
+      (m.shard ? ` Shard ${m.shard.index} of ${m.shard.count}.` : "")),
+    ...wrapLines(sweepSummaryText(d)),
+    "",
+  ];
+  if (d.axes.length === 2 && d.rows.length === d.axes[0]!.values.length * d.axes[1]!.values.length) {
+    lines.push(...sweepHeatmap(d), "");
+    lines.push("The cells with the highest pRace:");
+    lines.push(...rowTable(d, [...d.rows].sort((a, b) => b.pRace - a.pRace || a.cell - b.cell).slice(0, 5)));
+  } else {
+    const rows = d.rows.length <= MAX_ROWS ? d.rows : [...d.rows].sort((a, b) => b.pRace - a.pRace || a.cell - b.cell).slice(0, MAX_ROWS);
+    if (rows.length < d.rows.length) lines.push(`The ${rows.length} cells with the highest pRace:`);
+    lines.push(...rowTable(d, rows));
+  }
+  lines.push("", ...rerunLines(m));
+  return ascii(lines.join("\n")) + "\n";
+}
+
+function sweepSummaryText(d: SweepData): string {
+  const named = d.axes.every((a) => a.name === "memoryPressure" || a.name === "preemptRate");
+  if (named) return sweepSummary(d.rows);
+  const zero = d.rows.filter((r) => r.races === 0).length;
+  return `${zero} of ${d.rows.length} cells saw no race.`;
+}
+
+/** pRace with the first axis across and the second down. */
+function sweepHeatmap(d: SweepData): string[] {
+  const [xa, ya] = d.axes as [SweepData["axes"][0], SweepData["axes"][0]];
+  const at = new Map(d.rows.map((r) => [`${String(r[xa.name])}|${String(r[ya.name])}`, r.pRace]));
+  const z = ya.values.map((yv) => xa.values.map((xv) => at.get(`${String(xv)}|${String(yv)}`) ?? 0));
+  return asciiHeatmap({ x: { name: xa.name, values: xa.values }, y: { name: ya.name, values: ya.values }, z, label: "pRace" });
+}
+
+function rowTable(d: SweepData, rows: readonly SweepRow[]): string[] {
+  const names = d.axes.map((a) => a.name);
+  return textTable([...names, "races/episodes", "pRace", "95% CI"],
+    rows.map((r) => [...names.map((n) => axisLabel(r[n])), `${r.races}/${r.episodes}`, fmtP(r.pRace), fmtInterval([r.pRaceLo, r.pRaceHi])])).split("\n");
+}
+
+/** The seed study: the three runs, each sweep in a sentence, and how to re-run it all. */
+export function studyReply(result: StudyResult): string {
   const table = textTable(
     ["scenario", "races/episodes", "pRace", "95% CI"],
     result.studies.map(({ scenario, run }) => [scenario.name, `${run.races}/${run.episodes}`, fmtP(run.pRace), fmtInterval(run.ci95)]),
   );
   const sweeps = result.studies.map(({ scenario, sweep }) => wrap(`${scenario.name}: ${sweepSummary(sweep.rows)}`, "  "));
-  const cells = result.studies[0]?.sweep.rows.length ?? 0;
+  const first = result.studies[0];
+  const cells = first?.sweep.rows.length ?? 0;
+  const m = first?.run.manifest;
+  const commit = m?.commit ? `, commit ${m.commit.slice(0, 12)}` : "";
   return ascii([
     wrap(`KVM paravirt flush (kvm_flush_tlb_multi) with three ways of freeing the page-table page; ` +
       `one walk overlapping one unmap per episode, seed ${result.seed}.`),
@@ -27,6 +152,10 @@ export function replyText(result: StudyResult): string {
     wrap(`Swept over memoryPressure 0..1 x preemptRate 0.01..100 per ms (${cells} cells, ${result.episodes} episodes each):`),
     ...sweeps,
     "",
+    ...result.studies.filter(({ sweep }) => sweep.rows.some((r) => r.races > 0))
+      .flatMap(({ scenario, sweep }) => [`${scenario.name}, pRace over the sweep:`, ...sweepHeatmap(sweep), ""]),
+    `tlbrace ${m?.version ?? "?"} (model ${m?.modelVersion ?? "?"}${commit}). Re-run with:`,
+    ...commandLine(["tlbrace", "study", "--episodes", String(result.episodes), "--run-episodes", String(result.runEpisodes), "--seed", String(result.seed)]),
+    "",
   ].join("\n"));
 }
-

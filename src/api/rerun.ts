@@ -1,0 +1,77 @@
+/** tr.rerun and tr.check: the same numbers again, from a manifest. */
+import { inspect } from "node:util";
+import { type AnyManifest, countNumbers, differences, type Recorded, readRecorded, recordedNumbers, rerun as rerunManifest, type Rerun } from "../analysis/rerun.js";
+import type { Execution } from "../engines/montecarlo/pool.js";
+import { InputError } from "../model/errors.js";
+import { textTable } from "../text/format.js";
+import { escapeHtml } from "../text/html.js";
+import { withNotebookControls } from "./progress.js";
+import { Run } from "./run.js";
+import { ScenarioView } from "./scenario.js";
+import { type Showable, showBundle } from "./show.js";
+import { Sweep } from "./sweep.js";
+
+/** A result, a manifest, or a file that holds one (result JSON, sweep file, study manifest). */
+export type Rerunnable = Run | Sweep | AnyManifest | string;
+
+function recorded(x: Rerunnable): Recorded[] {
+  if (typeof x === "string") return readRecorded(x);
+  if (x instanceof Run || x instanceof Sweep) return [{ name: `${x instanceof Run ? "run" : "sweep"} ${x.scenario.name}`, manifest: x.manifest, numbers: recordedNumbers(x.data) }];
+  if (x && typeof x === "object" && "tool" in x) return [{ name: x.scenario, manifest: x }];
+  throw new InputError("rerun", x === null ? null : typeof x, "a result, its manifest, or the path of a file tlbrace wrote");
+}
+
+const view = (r: Rerun): Run | Sweep =>
+  r.kind === "run" ? new Run(new ScenarioView(r.scenario), r.data) : new Sweep(new ScenarioView(r.scenario), r.data);
+
+async function again(r: Recorded, exec: Execution): Promise<Rerun> {
+  return withNotebookControls(exec, `rerun ${r.name}`, "episodes", (e) => rerunManifest(r.manifest, { ...exec, ...e }));
+}
+
+/** Runs what `x` records again; a file with several (a study manifest) gives several. */
+export async function rerun(x: Rerunnable, exec: Execution = {}): Promise<Run | Sweep> {
+  const all = recorded(x);
+  if (all.length !== 1) throw new InputError("rerun", `${all.length} results`, "one result: use tr.check(file) for a file with several");
+  return view(await again(all[0]!, exec));
+}
+
+export interface CheckEntry {
+  readonly name: string;
+  /** null when there were no recorded numbers to compare. */
+  readonly identical: boolean | null;
+  readonly compared: number;
+  readonly differences: readonly string[];
+  readonly result: Run | Sweep;
+}
+
+/** The outcome of tr.check: each entry re-run and compared number for number. */
+export class RerunCheck implements Showable {
+  readonly entries: readonly CheckEntry[];
+  constructor(entries: readonly CheckEntry[]) {
+    this.entries = entries;
+  }
+  /** True when every entry with recorded numbers came out identical. */
+  get identical(): boolean { return this.entries.every((e) => e.identical !== false); }
+  text(): string {
+    const rows = this.entries.map((e) => [e.name, e.identical === null ? "nothing to compare" : e.identical ? "identical" : "DIFFERENT", String(e.compared)]);
+    const diffs = this.entries.flatMap((e) => e.differences.map((d) => `  ${e.name}: ${d}`));
+    const m = this.entries[0]?.result.manifest;
+    return [textTable(["re-run", "numbers", "compared"], rows), ...diffs,
+      ...(m ? [`re-run by tlbrace ${m.version} (model ${m.modelVersion}${m.commit ? `, commit ${m.commit.slice(0, 12)}` : ""}), ${m.node}`] : [])].join("\n");
+  }
+  show(): void { showBundle(this.text(), `<pre>${escapeHtml(this.text())}</pre>`); }
+  toString(): string { return this.text(); }
+  [inspect.custom](): string { return this.text(); }
+}
+
+/** Re-runs `x` and compares with the numbers it records. */
+export async function check(x: Rerunnable, exec: Execution = {}): Promise<RerunCheck> {
+  const entries: CheckEntry[] = [];
+  for (const r of recorded(x)) {
+    const a = await again(r, exec);
+    const now = recordedNumbers(a);
+    const diff = r.numbers === undefined ? [] : differences(r.numbers, now);
+    entries.push({ name: r.name, identical: r.numbers === undefined ? null : diff.length === 0, compared: r.numbers === undefined ? 0 : countNumbers(now), differences: diff, result: view(a) });
+  }
+  return new RerunCheck(entries);
+}

@@ -1,0 +1,52 @@
+/**
+ * A saved result (a run or a sweep) as a report page: its reply text, its
+ * chart, its table and its manifest.
+ */
+import type { Rerun } from "../analysis/rerun.js";
+import type { RunData } from "../engines/montecarlo/run.js";
+import type { Scenario } from "../model/scenario.js";
+import { heatmap } from "../charts/heatmap.js";
+import { lineChart } from "../charts/line.js";
+import type { ReportInput, ReportSection } from "./html.js";
+import { runReply, sweepReply } from "./reply.js";
+
+export function replyOf(r: Rerun): string {
+  return r.kind === "run" ? runReply(r.scenario, r.data) : sweepReply(r.scenario, r.data);
+}
+
+function section(r: Rerun): ReportSection {
+  const heading = `${r.kind} of ${r.scenario.name}: ${r.scenario.title}`;
+  if (r.kind === "run") return { heading, text: r.scenario.summary, pre: replyOf(r) };
+  const [x, y] = r.data.axes;
+  const figures = r.data.axes.length === 2
+    ? [heatmap(r.data, { x: x!.name, y: y!.name, title: `pRace: ${r.scenario.name}` })]
+    : r.data.axes.length === 1 && typeof x!.values[0] === "number" ? [lineChart(r.data, { x: x!.name })] : [];
+  return { heading, text: r.scenario.summary, figures, pre: replyOf(r), table: r.data.rows };
+}
+
+export function resultReport(results: readonly Rerun[], title?: string): ReportInput {
+  return {
+    title: title ?? `tlbrace: ${results.map((r) => `${r.kind} of ${r.scenario.name}`).join(", ")}`,
+    sections: results.map(section),
+    manifest: results.length === 1 ? results[0]!.data.manifest : results.map((r) => r.data.manifest),
+  };
+}
+
+/** A run as JSON: what `tlbrace run --json` prints and `tr.save(run, "x.json")` writes; `tlbrace rerun` reads it back. */
+export function runJson(scenario: Scenario, r: RunData) {
+  return {
+    scenario: scenario.name,
+    title: scenario.title,
+    params: r.manifest.params,
+    episodes: r.episodes,
+    races: r.races,
+    pRace: r.pRace,
+    ci95: r.ci95,
+    corrupts: r.corrupts,
+    pCorrupt: r.pCorrupt,
+    corruptCi95: r.corruptCi95,
+    costs: r.costs,
+    seed: r.manifest.seed,
+    manifest: r.manifest,
+  };
+}
