@@ -115,7 +115,7 @@ describe("tlbrace run", () => {
     assert.match(r.stdout, /^memoryPressure +0\.5 .*set$/m);
     assert.match(r.stdout, /^flush +kvm-pv .*default$/m);
     // The re-run command is there, with the seed and episode count spelled out.
-    const rerun = r.stdout.slice(r.stdout.indexOf("re-run with:")).replace(/\\\n\s*/g, "");
+    const rerun = r.stdout.slice(r.stdout.indexOf("Re-run with:")).replace(/\\\n\s*/g, "");
     assert.match(rerun, /tlbrace run seed --set walkUs=lognormal:12345\.678:0\.75 .*--set memoryPressure=0\.5 --episodes 5000 --seed 9/);
   });
 
