@@ -1,5 +1,5 @@
 /**
- * Snapshot testing of JSON specs: a chart change shows up as a diff of a
+ * Snapshot testing of JSON specs and text: a change shows up as a diff of a
  * committed file. UPDATE_SNAPSHOTS=1 rewrites the files instead of comparing.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -8,29 +8,24 @@ import assert from "node:assert/strict";
 const DIR = new URL("./snapshots/", import.meta.url);
 
 export function matchSnapshot(name: string, value: unknown): void {
-  const file = new URL(`${name}.json`, DIR);
-  const actual = pretty(value) + "\n";
+  matchFile(`${name}.json`, pretty(value) + "\n");
+}
+
+/** The same for plain text (a reply): a committed .txt file, compared line by line. */
+export function matchTextSnapshot(name: string, text: string): void {
+  matchFile(`${name}.txt`, text);
+}
+
+function matchFile(name: string, actual: string): void {
+  const file = new URL(name, DIR);
   if (process.env.UPDATE_SNAPSHOTS === "1") {
     mkdirSync(DIR, { recursive: true });
     writeFileSync(file, actual);
     return;
   }
-  assert.ok(existsSync(file), `no snapshot test/snapshots/${name}.json; run with UPDATE_SNAPSHOTS=1 to write it`);
+  assert.ok(existsSync(file), `no snapshot test/snapshots/${name}; run with UPDATE_SNAPSHOTS=1 to write it`);
   const expected = readFileSync(file, "utf8");
   if (actual !== expected) assert.fail(`snapshot ${name} differs (UPDATE_SNAPSHOTS=1 to accept):\n${lineDiff(expected, actual)}`);
-}
-
-/** The same for plain text (a reply): a committed .txt file, compared line by line. */
-export function matchTextSnapshot(name: string, text: string): void {
-  const file = new URL(`${name}.txt`, DIR);
-  if (process.env.UPDATE_SNAPSHOTS === "1") {
-    mkdirSync(DIR, { recursive: true });
-    writeFileSync(file, text);
-    return;
-  }
-  assert.ok(existsSync(file), `no snapshot test/snapshots/${name}.txt; run with UPDATE_SNAPSHOTS=1 to write it`);
-  const expected = readFileSync(file, "utf8");
-  if (text !== expected) assert.fail(`snapshot ${name} differs (UPDATE_SNAPSHOTS=1 to accept):\n${lineDiff(expected, text)}`);
 }
 
 /** The first differing lines, numbered, with a line of context either side. */
