@@ -11,9 +11,10 @@ log=$(mktemp "${TMPDIR:-/tmp}/tlbrace-setup.XXXXXX")
 trap 'rm -f "$log"' EXIT
 
 # Debian packages: Jupyter for the kernel and notebook tests, chromium for
-# the browser tests (PNG rendering, HTML checks), SimPy 2 for the benchmark.
+# the browser tests (PNG rendering, HTML checks), SimPy 2 for the benchmark,
+# spin and gcc for the test that checks the explorer's Promela export.
 apt_packages=(jupyter-nbconvert python3-nbclient jupyter-client
-  python3-ipykernel jupyter-notebook chromium python3-simpy)
+  python3-ipykernel jupyter-notebook chromium python3-simpy spin gcc)
 
 step() { printf '==> %s\n' "$*"; }
 

@@ -8,7 +8,7 @@ import { type Distribution, formatDistribution } from "../model/distribution.js"
 import { PARAM_SPECS, type ParamName, type Params } from "../model/params.js";
 import { MODEL_VERSION } from "../model/version.js";
 
-export type EngineName = "montecarlo";
+export type EngineName = "montecarlo" | "exact" | "explore";
 /** A parameter as JSON: delays in their short form (`exp:5`), empirical ones as their object. */
 export type ParamJson = string | number | Distribution;
 
@@ -28,6 +28,8 @@ export interface Manifest {
   readonly episodes: number;
   /** The random stream's keys after the seed: [cell] for a run or a sweep's cell. */
   readonly stream: readonly number[];
+  /** Engine options that change the answer (the explorer's maxPreemptions and maxStates); absent when none. */
+  readonly options?: Readonly<Record<string, number>>;
 }
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
@@ -75,5 +77,6 @@ export function manifest(fields: ManifestFields): Manifest {
     seed: fields.seed,
     episodes: fields.episodes,
     stream: fields.stream,
+    ...(fields.options ? { options: fields.options } : {}),
   };
 }

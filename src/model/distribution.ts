@@ -15,8 +15,9 @@ export type Distribution =
 /** What users may write for a delay: a number (fixed), a short string, or the object. */
 export type DistributionInput = number | string | Distribution;
 
+/** Every form a delay may take; csv:PATH:COLUMN is read by parseParam (src/model/empirical.ts). */
 export const DISTRIBUTION_FORMS =
-  "a number >= 0 (fixed), exp:MEAN, uniform:MIN:MAX, lognormal:MEDIAN:SIGMA, or {kind: 'empirical', samples: [...]}";
+  "a number >= 0 (fixed), exp:MEAN, uniform:MIN:MAX, lognormal:MEDIAN:SIGMA, csv:PATH:COLUMN, or {kind: 'empirical', samples: [...]}";
 
 export const fixed = (value: Microseconds): Distribution => ({ kind: "fixed", value });
 export const exponential = (mean: Microseconds): Distribution => ({ kind: "exponential", mean });

@@ -1,4 +1,5 @@
 import { type Distribution, exponential, formatDistribution, mean, parseDistribution } from "./distribution.js";
+import { csvDelay } from "./empirical.js";
 import { InputError } from "./errors.js";
 import type { PerMillisecond, Probability } from "./units.js";
 
@@ -23,6 +24,15 @@ export type FlushMechanism = (typeof FLUSH_MECHANISMS)[number];
 export const TABLE_FREE_MODES = ["immediate", "rcu", "sync-ipi", "rcu-skip-sync"] as const;
 export type TableFreeMode = (typeof TABLE_FREE_MODES)[number];
 
+/**
+ * How the walker loads a PTE in ptep_get_lockless().
+ *  - atomic:   one load of the whole entry (64-bit kernels);
+ *  - low-high: CONFIG_GUP_GET_PTE_LOW_HIGH (x86-32 PAE): two 32-bit loads, low then high,
+ *              then low again, retrying if it changed.
+ */
+export const PTE_READS = ["atomic", "low-high"] as const;
+export type PteRead = (typeof PTE_READS)[number];
+
 /** Every parameter of one episode, resolved. Delays are distributions in µs. */
 export interface Params {
   readonly flush: FlushMechanism;
@@ -35,10 +45,12 @@ export interface Params {
   readonly memoryPressure: Probability;
   readonly gracePeriodUs: Distribution;
   readonly reuseUs: Distribution;
+  readonly pteRead: PteRead;
+  readonly lowCollision: Probability;
 }
 export type ParamName = keyof Params;
 export type DelayParam = "walkUs" | "preemptUs" | "flushUs" | "ipiUs" | "gracePeriodUs" | "reuseUs";
-export type NumericParam = "preemptRate" | "memoryPressure";
+export type NumericParam = "preemptRate" | "memoryPressure" | "lowCollision";
 
 type Kind = "enum" | "delay" | "rate" | "probability";
 export interface ParamSpec {
@@ -63,6 +75,8 @@ export const DEFAULTS: Params = {
   memoryPressure: 0.01,
   gracePeriodUs: exponential(10000),
   reuseUs: exponential(50),
+  pteRead: "atomic",
+  lowCollision: 1e-6,
 };
 
 export const PARAM_SPECS: readonly ParamSpec[] = [
@@ -72,28 +86,34 @@ export const PARAM_SPECS: readonly ParamSpec[] = [
     doc: "how the page-table page is freed after the flush", source: "MODEL.md; the seed relies on MMU_GATHER_RCU_TABLE_FREE" },
   { name: "walkUs", kind: "delay", unit: "µs",
     doc: "walker's on-CPU work between the PMD read and its last read of the PTE page",
-    source: "assumed: GUP-fast over a few dozen PTEs takes a few µs" },
+    source: "assumed: gup_test's published GUP-fast timings give 0.5-1.1 µs per one-page call; 5 µs is a walk over several pages (data/defaults.md)" },
   { name: "preemptRate", kind: "rate", unit: "per ms on-CPU",
     doc: "rate at which the host preempts the walker's vCPU while it runs with IRQs off",
-    source: "assumed: an overcommitted host preempts a busy vCPU every ~10 ms" },
+    source: "assumed: a vCPU sharing its CPU with one other thread is preempted once per ~3 ms slice, a dedicated one almost never; 1 per 10 ms between (data/defaults.md)" },
   { name: "preemptUs", kind: "delay", unit: "µs",
     doc: "how long a preemption lasts (the vCPU holds KVM_VCPU_PREEMPTED)",
-    source: "host time slice ~ms: kernel/sched/fair.c sysctl_sched_base_slice 0.75 ms x (1 + ilog2(ncpus)), 3 ms on 8+ CPUs" },
+    source: "host time slice: kernel/sched/fair.c sysctl_sched_base_slice 0.75 ms x (1 + ilog2(min(ncpus, 8))), 3 ms on 8+ CPUs (data/defaults.md)" },
   { name: "flushUs", kind: "delay", unit: "µs",
     doc: "time the flush itself takes, before any wait for the walker's answer",
-    source: "MODEL.md: an IPI round trip is a few µs" },
+    source: "IPI under 1 µs on bare metal, ~10 µs from a guest (a VM exit and entry; QNX hypervisor manual): 3 µs (data/defaults.md)" },
   { name: "ipiUs", kind: "delay", unit: "µs",
     doc: "round trip of tlb_remove_table_sync_one's IPI to a CPU with IRQs on",
-    source: "MODEL.md: an IPI round trip is a few µs" },
+    source: "IPI under 1 µs on bare metal, ~10 µs from a guest (a VM exit and entry; QNX hypervisor manual): 3 µs (data/defaults.md)" },
   { name: "memoryPressure", kind: "probability", unit: "",
     doc: "chance that tlb_remove_table's GFP_NOWAIT batch allocation fails",
-    source: "assumed: 1% of table frees meet a failed batch allocation" },
+    source: "assumed: no public failure rate for GFP_NOWAIT | __GFP_NOWARN; 1% of table frees meet a failed batch allocation (data/defaults.md)" },
   { name: "gracePeriodUs", kind: "delay", unit: "µs",
     doc: "least time from call_rcu to the callback, if every CPU has passed a quiescent state",
-    source: "MODEL.md: an RCU grace period is ~ms; assumed 10 ms" },
+    source: "synchronize_rcu() measured at ~9.5 ms on a 36-CPU system (~4 ms with rcu_normal_wake_from_gp): 10 ms (data/defaults.md)" },
   { name: "reuseUs", kind: "delay", unit: "µs",
     doc: "time from the free of the page-table page to its reuse by another allocation",
-    source: "assumed: a freed page goes to the per-CPU free list and is handed out again within ~50 µs" },
+    source: "assumed: a freed page goes to the per-CPU page list and is handed out again within ~50 µs (data/defaults.md)" },
+  { name: "pteRead", kind: "enum", unit: "", values: PTE_READS,
+    doc: "how ptep_get_lockless loads a PTE: one load, or 32-bit halves low, high, low again (CONFIG_GUP_GET_PTE_LOW_HIGH)",
+    source: "include/linux/pgtable.h: ptep_get_lockless; x86-64 loads atomically, x86-32 PAE selects GUP_GET_PTE_LOW_HIGH" },
+  { name: "lowCollision", kind: "probability", unit: "",
+    doc: "chance that the low half of B, the PTE mapped after A was cleared, equals A's (the torn PTE read)",
+    source: "assumed: about 2^-20, B a random other frame with A's flags on a PAE machine with more than 4 GB: bits 12-31 of its address match A's" },
 ];
 
 export const PARAM_NAMES: readonly ParamName[] = PARAM_SPECS.map((s) => s.name);
@@ -110,9 +130,12 @@ export function parseParam(name: string, value: unknown): Params[ParamName] {
   const spec = paramSpec(name);
   switch (spec.kind) {
     case "enum":
-      if (typeof value === "string" && spec.values!.includes(value)) return value as FlushMechanism | TableFreeMode;
+      if (typeof value === "string" && spec.values!.includes(value)) return value as FlushMechanism | TableFreeMode | PteRead;
       throw new InputError(name, value, `one of ${spec.values!.join(", ")}`);
     case "delay":
+      // Measured samples are read here, not in distribution.ts: the engines' workers load that module
+      // and need no CSV reader.
+      if (typeof value === "string" && /^csv:/i.test(value.trim())) return parseDistribution(name, csvDelay(name, value));
       return parseDistribution(name, value);
     case "rate": {
       const x = toNumber(value);

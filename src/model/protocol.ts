@@ -8,13 +8,26 @@
  */
 import type { DelayParam, FlushMechanism, Params, TableFreeMode } from "./params.js";
 
-/** Walker program counter. `walking`: PMD read, P's address held, reads of P under way. */
-export type WalkerPc = "idle" | "irqs-off" | "walking" | "read-done" | "done";
-/** Unmapper program counter, in the order of free_pgtables -> tlb_finish_mmu. */
+/**
+ * Walker program counter. `walking`: PMD read, P's address held, reads of P
+ * under way. `low-read` and `high-read` are the halves of a PTE read as two
+ * 32-bit loads (the PTE model of torn-pte.ts).
+ */
+export type WalkerPc = "idle" | "irqs-off" | "walking" | "low-read" | "high-read" | "read-done" | "done";
+/**
+ * Unmapper program counter, in the order of free_pgtables -> tlb_finish_mmu.
+ * The PTE model (torn-pte.ts) uses `zapping` (low half cleared), `cleared`,
+ * the flush, then `remapping` (B's high half written) and `remapped`.
+ */
 export type UnmapperPc =
-  | "start" | "cleared" | "flushing" | "flush-wait" | "flushed"
+  | "start" | "zapping" | "cleared" | "flushing" | "flush-wait" | "flushed"
   | "sync" | "sync-sent" | "sync-wait" | "rcu" | "gp" | "gp-done"
-  | "freed" | "reused";
+  | "freed" | "reused" | "remapping" | "remapped";
+/**
+ * A 32-bit half of a PTE in the PTE model: A's bits, B's bits, or 0. A and B
+ * are present, so their low halves hold _PAGE_PRESENT and are never 0.
+ */
+export type PteHalf = "A" | "B" | "0";
 
 export interface State {
   w: WalkerPc;
@@ -35,6 +48,50 @@ export interface State {
   rcuWaitsForW: boolean;
   race: boolean;
   corrupt: boolean;
+  /** The PTE model only: the PTE's two halves as they are in memory. */
+  pteLow: PteHalf;
+  pteHigh: PteHalf;
+  /** The PTE model only: the halves W has loaded (pte.pte_low, pte.pte_high in ptep_get_lockless). */
+  wLow: PteHalf;
+  wHigh: PteHalf;
+  /** The PTE model only: B's low half, A's bits when they collide (lowCollision). */
+  bLow: "A" | "B";
+  /** The PTE model only: W accepted a present PTE value the PTE never held. */
+  torn: boolean;
+}
+
+/** The largest number of IPIs sent to W in one episode: the flush's and tlb_remove_table_sync_one's. */
+export const MAX_IPIS = 2;
+
+/**
+ * Every value each State field can take, for engines that enumerate states
+ * (the explorer's state codes, the Promela export). `preemptions` is bounded
+ * by the caller: the model itself puts no bound on it.
+ */
+export function stateDomains(maxPreemptions: number): { readonly [K in keyof State]: readonly State[K][] } {
+  const upTo = (n: number) => Array.from({ length: n + 1 }, (_, i) => i);
+  const bool = [false, true];
+  return {
+    w: ["idle", "irqs-off", "walking", "low-read", "high-read", "read-done", "done"],
+    wRunning: bool,
+    flushTlbPending: bool,
+    ipiPending: upTo(MAX_IPIS),
+    ipis: upTo(MAX_IPIS),
+    preemptions: upTo(maxPreemptions),
+    u: ["start", "zapping", "cleared", "flushing", "flush-wait", "flushed", "sync", "sync-sent", "sync-wait",
+      "rcu", "gp", "gp-done", "freed", "reused", "remapping", "remapped"],
+    pmd: ["present", "clear"],
+    page: ["live", "freed", "reused"],
+    rcuWaitsForW: bool,
+    race: bool,
+    corrupt: bool,
+    pteLow: ["A", "B", "0"],
+    pteHigh: ["A", "B", "0"],
+    wLow: ["A", "B", "0"],
+    wHigh: ["A", "B", "0"],
+    bLow: ["A", "B"],
+    torn: bool,
+  };
 }
 
 export type Actor = "W" | "U" | "host";
@@ -74,7 +131,9 @@ export interface Protocol {
   readonly steps: readonly Step[];
 }
 
-const inIrqsOff = (s: State) => s.w === "irqs-off" || s.w === "walking" || s.w === "read-done";
+/** W is inside local_irq_save .. local_irq_restore (preempted or not). */
+const inIrqsOff = (s: State) =>
+  s.w === "irqs-off" || s.w === "walking" || s.w === "low-read" || s.w === "high-read" || s.w === "read-done";
 const irqsOn = (s: State) => s.w === "idle" || s.w === "done";
 /** The unmapper has returned from the free path: the episode's unmap latency ends here. */
 export const unmapReturned = (s: State) => s.u === "gp" || s.u === "gp-done" || s.u === "freed" || s.u === "reused";
@@ -83,14 +142,33 @@ export const unmapperWaiting = (s: State) => s.u === "flush-wait" || s.u === "sy
 /** Nothing that happens after this can change the outcome or a cost. */
 export const settled = (s: State) => (s.w === "done" || s.w === "idle") && (s.page !== "live");
 
-const one = (label: string, apply: (s: State) => void): Effect[] => [{ label, apply }];
+/** A step with one outcome. */
+export const one = (label: string, apply: (s: State) => void): Effect[] => [{ label, apply }];
 
 const sendIpiToW = (s: State) => {
   s.ipiPending++;
   s.ipis++;
 };
 
-function walkerSteps(): Step[] {
+/** P's reads in the page-table-free model: the last read decides race and corrupt. */
+const readsOfP: readonly Step[] = [
+  // Reads of P repeat until the walk's work is done; the page only gets worse
+  // (live -> freed -> reused), so the last read decides the outcome.
+  { id: "pte-read", actor: "W", kernel: "gup_fast_pte_range: ptep_get_lockless(P)",
+    enabled: (s) => s.w === "walking", onCpu: true,
+    delay: { param: "walkUs" },
+    effects: one("last read of P", (s) => {
+      if (s.page !== "live") s.race = true;
+      if (s.page === "reused") s.corrupt = true;
+      s.w = "read-done";
+    }) },
+];
+
+/**
+ * The walker: IRQs off, the PMD read, `reads` (from `walking` to
+ * `read-done`), IRQs on, and the IPI handler. The PTE model passes its own reads.
+ */
+export function walkerSteps(reads: readonly Step[] = readsOfP): Step[] {
   return [
     { id: "irq-disable", actor: "W", kernel: "local_irq_save (gup_fast)",
       enabled: (s) => s.w === "idle", onCpu: true,
@@ -98,16 +176,7 @@ function walkerSteps(): Step[] {
     { id: "pmd-read", actor: "W", kernel: "gup_fast_pmd_range: pmdp_get_lockless",
       enabled: (s) => s.w === "irqs-off", onCpu: true,
       effects: one("PMD read", (s) => { s.w = s.pmd === "present" ? "walking" : "read-done"; }) },
-    // Reads of P repeat until the walk's work is done; the page only gets worse
-    // (live -> freed -> reused), so the last read decides the outcome.
-    { id: "pte-read", actor: "W", kernel: "gup_fast_pte_range: ptep_get_lockless(P)",
-      enabled: (s) => s.w === "walking", onCpu: true,
-      delay: { param: "walkUs" },
-      effects: one("last read of P", (s) => {
-        if (s.page !== "live") s.race = true;
-        if (s.page === "reused") s.corrupt = true;
-        s.w = "read-done";
-      }) },
+    ...reads,
     { id: "irq-enable", actor: "W", kernel: "local_irq_restore (gup_fast)",
       enabled: (s) => s.w === "read-done", onCpu: true,
       effects: one("IRQs on", (s) => { s.w = "done"; s.rcuWaitsForW = false; }) },
@@ -118,7 +187,8 @@ function walkerSteps(): Step[] {
   ];
 }
 
-function hostSteps(): Step[] {
+/** The host's preemption of W's vCPU and its return. */
+export function hostSteps(): Step[] {
   return [
     { id: "preempt", actor: "host", kernel: "vCPU scheduled out: kvm_steal_time_set_preempted (KVM_VCPU_PREEMPTED)",
       enabled: inIrqsOff, onCpu: true,
@@ -131,7 +201,8 @@ function hostSteps(): Step[] {
   ];
 }
 
-function flushSteps(flush: FlushMechanism): Step[] {
+/** The TLB flush by `flush`, from U's `cleared` (the entry is gone) to `flushed`. */
+export function flushSteps(flush: FlushMechanism): Step[] {
   const startFlush: Step[] = (() => {
     switch (flush) {
       case "native-ipi":
@@ -158,9 +229,6 @@ function flushSteps(flush: FlushMechanism): Step[] {
     }
   })();
   return [
-    { id: "pmd-clear", actor: "U", kernel: "free_pmd_range: pmd_clear; pte_free_tlb -> tlb_remove_table",
-      enabled: (s) => s.u === "start",
-      effects: one("PMD cleared", (s) => { s.pmd = "clear"; s.u = "cleared"; }) },
     ...startFlush,
     { id: "flush-done", actor: "U", kernel: "tlb_finish_mmu -> tlb_flush_mmu_tlbonly: local part of the flush",
       enabled: (s) => s.u === "flushing",
@@ -172,6 +240,12 @@ function flushSteps(flush: FlushMechanism): Step[] {
       effects: one("flush complete", (s) => { s.u = "flushed"; }) },
   ];
 }
+
+const pmdClear: Step = {
+  id: "pmd-clear", actor: "U", kernel: "free_pmd_range: pmd_clear; pte_free_tlb -> tlb_remove_table",
+  enabled: (s) => s.u === "start",
+  effects: one("PMD cleared", (s) => { s.pmd = "clear"; s.u = "cleared"; }),
+};
 
 const freeNow = (s: State) => { s.page = "freed"; s.u = "freed"; };
 
@@ -238,7 +312,7 @@ export function protocol(flush: FlushMechanism, tableFree: TableFreeMode): Proto
   return {
     flush,
     tableFree,
-    steps: [...walkerSteps(), ...flushSteps(flush), ...freeSteps(tableFree), reuse, ...hostSteps()],
+    steps: [...walkerSteps(), pmdClear, ...flushSteps(flush), ...freeSteps(tableFree), reuse, ...hostSteps()],
   };
 }
 
@@ -247,6 +321,7 @@ export function initialState(): State {
   return {
     w: "idle", wRunning: true, flushTlbPending: false, ipiPending: 0, ipis: 0, preemptions: 0,
     u: "start", pmd: "present", page: "live", rcuWaitsForW: false, race: false, corrupt: false,
+    pteLow: "A", pteHigh: "A", wLow: "0", wHigh: "0", bLow: "B", torn: false,
   };
 }
 
