@@ -1,0 +1,86 @@
+/**
+ * Exact results as plain text for a mailing-list reply (ASCII, no tabs, at
+ * most 72 columns): the parameters and where each comes from, the two
+ * probabilities, the expected costs, the chain's size and residual, and the
+ * command that solves it again.
+ */
+import type { ExactResult } from "../engines/exact/index.js";
+import type { SensitivityData } from "../engines/exact/sensitivity.js";
+import { fmtElasticity } from "../charts/tornado.js";
+import { DEFAULTS, formatParams, PARAM_SPECS, type Params } from "../model/params.js";
+import { preset, type Scenario } from "../model/scenario.js";
+import { ascii, columns, fit, fmtNumber, fmtP, fmtQuantity, textTable, WIDTH, wrap } from "../text/format.js";
+import { commandLine } from "../text/shell.js";
+
+const COSTS = [
+  ["unmapLatencyUs", "unmap latency (us)"],
+  ["freeDelayUs", "free delay (us)"],
+  ["ipis", "IPIs to the walker"],
+  ["waitUs", "unmapper wait (us)"],
+] as const;
+
+/** The preset's parameters, or the defaults for a scenario built on none (or a preset this version lacks). */
+function baseParams(s: Scenario): { name: string; params: Params } {
+  try {
+    return { name: s.preset ?? "seed", params: preset(s.preset ?? "seed").params };
+  } catch {
+    return { name: "seed", params: DEFAULTS };
+  }
+}
+
+/** `tlbrace exact PRESET --set ...` for the scenario, or undefined when a parameter has no command-line form. */
+export function exactRerunWords(s: Scenario, r: ExactResult, sens?: SensitivityData): string[] | undefined {
+  const base = baseParams(s);
+  const given = formatParams(s.params), was = formatParams(base.params);
+  const sets: string[] = [];
+  for (const { name, kind } of PARAM_SPECS) {
+    if (given[name] === was[name]) continue;
+    if (kind === "delay" && (s.params[name] as { kind: string }).kind === "empirical") return undefined;
+    sets.push("--set", `${name}=${given[name]}`);
+  }
+  return ["tlbrace", "exact", base.name, ...sets, ...(r.approximated.length ? ["--approximate"] : []), ...(sens ? ["--sensitivity"] : [])];
+}
+
+export function exactReply(s: Scenario, r: ExactResult, sens?: SensitivityData): string {
+  const values = formatParams(r.params), given = formatParams(s.params);
+  const base = formatParams(baseParams(s).params), defaults = formatParams(DEFAULTS);
+  const from = (n: keyof typeof values) =>
+    values[n] !== given[n] ? "approx." : given[n] !== base[n] ? "set" : given[n] === defaults[n] ? "default" : "preset";
+  const params = PARAM_SPECS.map(({ name, unit }) => [name, fit(String(values[name]), 30), unit, from(name)]);
+  const m = r.manifest;
+  const words = exactRerunWords(s, r, sens);
+  const lines = [
+    ...wrap(`${s.name}: ${s.title}`, WIDTH, "  "),
+    "",
+    ...columns([["parameter", "value", "unit", "from"], ...params]),
+    "(from: set = changed, preset = the scenario's, default = the model's,",
+    "approx. = the exponential of the same mean, --approximate)",
+    "",
+    ...wrap(`Exact, per walk overlapping one unmap: a continuous-time Markov chain of ${r.states} states ` +
+      `and ${r.transitions} transitions, largest relative residual ${r.residual.toExponential(1)}.`),
+    ...columns([["outcome", "p"], ["race", fmtP(r.pRace)], ["corrupt", fmtP(r.pCorrupt)]], [false, true]),
+    "(race: the walker read the page after its free; corrupt: after its",
+    "reuse.)",
+    "",
+    ...columns([["expected cost per episode", "mean"], ...COSTS.map(([k, label]) => [label, fmtQuantity(r.costs[k])])], [false, true]),
+    ...(sens ? ["", sensitivityText(sens)] : []),
+    "",
+    `engine ${m.engine}, model ${m.modelVersion}, tlbrace ${m.version}`,
+    ...(words ? ["re-run with:", ...commandLine(words)] : ["(an empirical delay has no command-line form; the manifest holds it)"]),
+  ];
+  return ascii(lines.join("\n")) + "\n";
+}
+
+/** The elasticities as plain text. */
+export function sensitivityText(d: SensitivityData): string {
+  const f = fmtNumber(d.factor);
+  const rows = d.rows.map((r) => [r.param, fmtNumber(r.value), fmtElasticity(r.elasticity, 3), fmtP(r.pRaceLow), fmtP(r.pRaceHigh)]);
+  const notes = d.rows.filter((r) => r.note).map((r) => `${r.param}: ${r.note}`);
+  return ascii([
+    ...wrap(`Sensitivity of pRace = ${fmtP(d.pRace)} (${d.scenario}) to each parameter x:`),
+    ...wrap(`elasticity = d ln pRace / d ln x (central difference, ln x +- ${d.step});`),
+    ...wrap(`then pRace with x divided and multiplied by ${f}.`),
+    textTable(["parameter", "x", "elasticity", `pRace x/${f}`, `pRace x*${f}`], rows),
+    ...(notes.length ? wrap(`(${notes.join("; ")})`) : []),
+  ].join("\n"));
+}
