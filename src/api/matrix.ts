@@ -1,0 +1,145 @@
+/**
+ * The verdict matrix as the notebook sees it. Its text is a 4 x 4 grid for
+ * an email; its rich display is the same grid in colour, each cell linking
+ * to its counterexample (two columns, one per vCPU) or to why it is safe
+ * (how many states and transitions the explorer searched).
+ */
+import { commandLine } from "../text/shell.js";
+import { ascii } from "../text/format.js";
+import { inspect } from "node:util";
+import {
+  disagreements, type MatrixCell, matrixCell, type MatrixData, type MatrixRow, matrixRows, matrixTable,
+} from "../analysis/matrix.js";
+import { cellLabel, matrixChart, type MatrixChartOptions, VERDICT_COLOURS } from "../charts/matrix.js";
+import { counterexampleText, type ExploreOutcome } from "../engines/explore/index.js";
+import type { SweepManifest } from "../analysis/sweep.js";
+import { columns, fmtP, wrap } from "../text/format.js";
+import { escapeHtml } from "../text/html.js";
+import { Chart } from "./chart.js";
+import { type Showable, showableTable, showBundle, type Table } from "./show.js";
+
+/** Each display's anchors get their own prefix, so two matrices on one page link to their own cells. */
+let displays = 0;
+
+const FIRST = 10; // "native-ipi"
+const CELL = 13;  // "rcu-skip-sync"
+
+export class Matrix implements Showable {
+  readonly data: MatrixData;
+  constructor(data: MatrixData) {
+    this.data = data;
+  }
+  /** One plain row per cell. */
+  get rows(): MatrixRow[] { return matrixRows(this.data); }
+  /** The Monte Carlo sweep's manifest; each explorer and exact result carries its own. */
+  get manifest(): SweepManifest { return this.data.sweep.manifest; }
+
+  /** An Arquero table, one row per cell: verdicts, pRace with its interval, exact pRace. */
+  table(): Table & Showable {
+    return showableTable(matrixTable(this.data), 16);
+  }
+
+  /** The colour-coded figure. */
+  chart(options: MatrixChartOptions = {}): Chart {
+    return new Chart(matrixChart(this.rows, options), `verdict matrix over ${this.data.base.name} (flush x tableFree)`);
+  }
+
+  /** The cell of one flush mechanism and table-freeing mode, with every engine's full result. */
+  cell(flush: string, tableFree: string): MatrixCell {
+    return matrixCell(this.data, flush, tableFree);
+  }
+
+  /** A cell's counterexample in two columns, or why the outcome is unreachable. */
+  counterexample(flush: string, tableFree: string, outcome: ExploreOutcome = "race"): string {
+    return counterexampleText(this.cell(flush, tableFree).explore, outcome);
+  }
+
+  /** Every cell where the engines disagree, in words; empty when they all agree. */
+  disagreements(): string[] {
+    return this.data.cells.flatMap((c) => disagreements(c).map((d) => `${c.flush}/${c.tableFree}: ${d}`));
+  }
+
+  text(): string {
+    const d = this.data;
+    const m = d.sweep.manifest;
+    const rows: string[][] = [["flush", ...d.tableFrees], ["-".repeat(FIRST), ...d.tableFrees.map(() => "-".repeat(CELL))]];
+    for (const f of d.flushes) {
+      const line = d.tableFrees.map((t) => this.cell(f, t));
+      rows.push([f, ...line.map((c) => c.explore.outcomes.race.verdict)]);
+      rows.push(["  MC", ...line.map((c) => fmtP(c.montecarlo.pRace))]);
+      rows.push(["  exact", ...line.map((c) => (c.exact ? fmtP(c.exact.pRace) : "n/a"))]);
+    }
+    const off = this.disagreements();
+    return [
+      ...wrap(`Verdict matrix over ${d.base.name}: ${m.episodes} Monte Carlo episodes per cell, seed ${m.seed}; ` +
+        `explorer with at most ${d.explore.maxPreemptions} preemptions of W`),
+      "",
+      ...columns(rows),
+      "",
+      ...wrap("Rows: the explorer's verdict on the race, the Monte Carlo pRace (95% intervals: .table(), --csv), " +
+        "the exact pRace (n/a where a delay is not exponential)."),
+      ...(off.length ? off.flatMap((x) => wrap(`DISAGREE ${x}`, 72, "  ")) : ["The three engines agree in every cell."]),
+      ...wrap("Counterexamples: .show() links each cell to its own; tlbrace matrix --counterexamples prints them."),
+    ].join("\n");
+  }
+
+  /** For a mailing-list reply: the matrix and the command that computes it again. */
+  reply(): string {
+    const d = this.data, m = d.sweep.manifest;
+    const words = ["tlbrace", "matrix", ...(d.base.name === "seed" ? [] : ["--base", d.base.name]),
+      "--episodes", String(m.episodes), "--seed", String(m.seed), "--max-preemptions", String(d.explore.maxPreemptions)];
+    const made = `tlbrace ${m.version} (model ${m.modelVersion}${m.commit ? `, commit ${m.commit.slice(0, 12)}` : ""}).`;
+    return ascii([this.text(), "", made, "Re-run with:", ...commandLine(words)].join("\n")) + "\n";
+  }
+
+  show(): void {
+    showBundle(this.text(), this.html());
+  }
+
+  /** The grid with a link from each cell to its explanation below it. */
+  html(): string {
+    const d = this.data;
+    const id = `tlbrace-matrix-${++displays}`;
+    const anchor = (c: MatrixCell) => `${id}-${c.flush}-${c.tableFree}`;
+    const byRow = new Map(this.rows.map((r) => [`${r.flush}/${r.tableFree}`, r]));
+    const td = (c: MatrixCell) => {
+      const r = byRow.get(`${c.flush}/${c.tableFree}`)!;
+      const [verdict, ...rest] = cellLabel(r);
+      const ink = r.race === "UNKNOWN" ? "#222" : "#fff";
+      return `<td style="background:${VERDICT_COLOURS[r.race]};color:${ink};padding:6px 10px;text-align:left">` +
+        // The fragment opens the cell's <details> where the browser does so itself; the click handler elsewhere.
+        `<a href="#${anchor(c)}" onclick="var e=document.getElementById('${anchor(c)}');if(e)e.open=true;" ` +
+        `style="color:${ink};font-weight:bold">${escapeHtml(verdict!)}</a><br>` +
+        `${rest.map(escapeHtml).join("<br>")}${r.disagreement ? "<br><b>DISAGREE</b>" : ""}</td>`;
+    };
+    const grid = `<table style="border-collapse:separate;border-spacing:3px">` +
+      `<tr><th>flush \\ tableFree</th>${d.tableFrees.map((t) => `<th>${escapeHtml(t)}</th>`).join("")}</tr>` +
+      d.flushes.map((f) => `<tr><th style="text-align:left">${escapeHtml(f)}</th>` +
+        d.tableFrees.map((t) => td(this.cell(f, t))).join("") + "</tr>").join("") + "</table>";
+    const details = d.cells.map((c) => {
+      const r = byRow.get(`${c.flush}/${c.tableFree}`)!;
+      const mc = `Monte Carlo: ${r.races} races in ${r.episodes} episodes, pRace ${fmtP(r.pRace)} [${fmtP(r.pRaceLo)}, ${fmtP(r.pRaceHi)}]`;
+      const exact = c.exact ? `exact: pRace ${fmtP(c.exact.pRace)} (${c.exact.states} states)` : `exact: does not apply (${c.exactWhy})`;
+      return `<details id="${anchor(c)}"><summary>${escapeHtml(`${c.flush} / ${c.tableFree}: race ${r.race}`)}</summary>` +
+        `<pre>${escapeHtml([counterexampleText(c.explore, "race"), "", counterexampleText(c.explore, "corrupt"), "", mc, exact,
+          ...(r.disagreement ? [`DISAGREE: ${r.disagreement}`] : [])].join("\n"))}</pre></details>`;
+    }).join("\n");
+    return `<p><b>Verdict matrix</b> over ${escapeHtml(d.base.name)}: click a cell for its counterexample, ` +
+      `or for the size of the search that found none.</p>${grid}${details}`;
+  }
+
+  toJSON() {
+    return {
+      base: { name: this.data.base.name, preset: this.data.base.preset ?? null },
+      explore: this.data.explore,
+      rows: this.rows,
+      manifests: {
+        montecarlo: this.data.sweep.manifest,
+        explore: this.data.cells.map((c) => c.explore.manifest),
+        exact: this.data.cells.flatMap((c) => (c.exact ? [c.exact.manifest] : [])),
+      },
+    };
+  }
+  toString(): string { return this.text(); }
+  [inspect.custom](): string { return this.text(); }
+}
