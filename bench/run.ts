@@ -6,7 +6,11 @@
  *   1. the Monte Carlo engine against a hand-fused loop of the seed scenario,
  *      alternating rounds in one process;
  *   2. against SimPy 2 (Debian's python3-simpy) running the same scenario;
- *   3. a 21 x 21 sweep on 1 and on 2 workers.
+ *   3. a 21 x 21 sweep on 1 and on 2 workers;
+ *   4. the exact solver on the seed scenario and on a rare race near 1e-12,
+ *      against the Monte Carlo episodes the same time buys;
+ *   5. the exhaustive explorer: states per second, and the time to explore
+ *      the seed with 2 preemptions.
  *
  * BENCH_EPISODES, BENCH_SIMPY_EPISODES and BENCH_SWEEP_EPISODES scale them.
  */
@@ -17,7 +21,9 @@ import { grid, logRange, range } from "../src/analysis/grid.js";
 import { runSweep } from "../src/analysis/sweep.js";
 import { simulate } from "../src/engines/montecarlo/run.js";
 import { mean } from "../src/model/distribution.js";
-import { defineScenario } from "../src/model/scenario.js";
+import { defineScenario, withParams } from "../src/model/scenario.js";
+import { solveExact } from "../src/engines/exact/index.js";
+import { explore } from "../src/engines/explore/index.js";
 import { stream } from "../src/random/stream.js";
 import { type FusedTally, fusedSeed } from "./fused-seed.js";
 
@@ -101,11 +107,68 @@ async function sweepScaling() {
     speedup: Number((times[1]! / times[2]!).toFixed(3)) };
 }
 
+const days = (sec: number) => (sec < 2 * 86400 ? `${(sec / 3600).toPrecision(2)} hours` : `${Math.round(sec / 86400)} days`);
+
+// 4. The exact solver: time per solve, as a number of Monte Carlo episodes of the same scenario.
+async function exactSolves() {
+  const rare = withParams(seed, { tableFree: "rcu-skip-sync", memoryPressure: 1e-6, preemptRate: 3.3e-7 }, "seed-skip-sync-rare");
+  const mcEpisodes = 200_000;
+  let t0 = performance.now();
+  await simulate(seed, { episodes: mcEpisodes, seed: 1 }, 0, { workers: 1 });
+  const mcPerSec = perSec(mcEpisodes, performance.now() - t0);
+  console.log(`4. exact solver (one thread); Monte Carlo runs the seed at ${m(mcPerSec)}`);
+  const out: Record<string, unknown> = { monteCarloEpisodesPerSec: Math.round(mcPerSec) };
+  for (let i = 0; i < 1000; i++) solveExact(i % 2 ? seed : rare); // warm up both before timing either
+  for (const s of [seed, rare]) {
+    const rounds: number[] = [];
+    let r = solveExact(s);
+    for (let k = 0; k < ROUNDS; k++) {
+      t0 = performance.now();
+      for (let i = 0; i < 300; i++) r = solveExact(s);
+      rounds.push((performance.now() - t0) / 300 / 1000);
+    }
+    const sec = median(rounds), episodes = sec * mcPerSec;
+    // Episodes for the interval's upper end (3.7/n with no race seen) to come down to pRace.
+    const needed = r.pRace > 0 ? 3.69 / r.pRace : 0;
+    console.log(`   ${s.name}: pRace ${r.pRace.toExponential(3)}, ${r.states} states, ${(sec * 1e3).toFixed(3)} ms per solve ` +
+      `= the time of ${Math.round(episodes)} Monte Carlo episodes` +
+      (needed ? `; Monte Carlo needs ${needed.toExponential(1)} episodes to reach it (${days(needed / mcPerSec)} on one thread)` : ""));
+    out[s.name] = { pRace: r.pRace, states: r.states, residual: r.residual, secondsPerSolve: sec, monteCarloEpisodesSameTime: Math.round(episodes),
+      ...(needed ? { monteCarloEpisodesToReach: needed, ratio: Number((needed / episodes).toPrecision(3)) } : {}) };
+  }
+  return out;
+}
+
+// 5. The explorer: the seed at the default bound, and a bound large enough to time the search itself.
+function explorerSpeed() {
+  const timed = (s: typeof seed, maxPreemptions: number, rounds: number) => {
+    explore(s, { maxPreemptions }); // warm up
+    const secs: number[] = [];
+    let r = explore(s, { maxPreemptions });
+    for (let k = 0; k < rounds; k++) {
+      const t0 = performance.now();
+      r = explore(s, { maxPreemptions });
+      secs.push((performance.now() - t0) / 1000);
+    }
+    const sec = median(secs);
+    return { scenario: s.name, maxPreemptions, states: r.states, transitions: r.transitions, seconds: sec, statesPerSec: Math.round(r.states / sec) };
+  };
+  const small = timed(seed, 2, 21);
+  const large = timed(defineScenario("torn-pte"), 100, 5);
+  console.log(`5. explorer (one thread): seed with 2 preemptions: ${small.states} states, ${small.transitions} transitions ` +
+    `in ${(small.seconds * 1e3).toFixed(1)} ms (median of 21), ${(small.statesPerSec / 1e3).toFixed(0)} k states/s`);
+  console.log(`   torn-pte with 100 preemptions: ${large.states} states in ${large.seconds.toFixed(2)} s, ` +
+    `${(large.statesPerSec / 1e3).toFixed(0)} k states/s`);
+  return { seed: small, large };
+}
+
 const results = {
   date: new Date().toISOString().slice(0, 10),
   machine: `${availableParallelism()} x ${cpus()[0]?.model ?? "?"}, Node ${process.version}`,
   engineVsFused: await engineVsFused(),
   engineVsSimpy: await engineVsSimpy(),
   sweep: await sweepScaling(),
+  exact: await exactSolves(),
+  explore: explorerSpeed(),
 };
 writeFileSync(new URL("./results.json", import.meta.url), JSON.stringify(results, null, 2) + "\n");

@@ -26,11 +26,23 @@ import { check, RerunCheck, rerun, type Rerunnable } from "./api/rerun.js";
 import { save, type SaveOptions } from "./api/save.js";
 import { setStaticImages } from "./notebook/static-image.js";
 import { defineScenario, preset, presetNames, type Scenario, type ScenarioInput } from "./model/scenario.js";
+import { Exact } from "./api/exact.js";
+import { Sensitivity } from "./api/sensitivity.js";
+import type { TornadoOptions } from "./charts/tornado.js";
+import { type ExactOptions, solveExact } from "./engines/exact/index.js";
+import { sensitivity, type SensitivityOptions } from "./engines/exact/sensitivity.js";
+import { checkMatrixOptions, type MatrixOptions, runMatrix } from "./analysis/matrix.js";
+import { Matrix } from "./api/matrix.js";
+import type { Distribution } from "./model/distribution.js";
+import { empiricalFromCsv } from "./model/empirical.js";
+import { type HistoryEntry, kernelHistory as history } from "./model/history.js";
+import { Counterexample, Exploration, Timeline } from "./api/exploration.js";
+import { explore as exploreScenario, type ExploreOptions } from "./engines/explore/index.js";
 
 export { range, logRange };
 export { InputError };
-export { DEFAULTS, PARAM_SPECS, FLUSH_MECHANISMS, TABLE_FREE_MODES } from "./model/params.js";
-export type { Params, FlushMechanism, TableFreeMode, ParamName } from "./model/params.js";
+export { DEFAULTS, PARAM_SPECS, FLUSH_MECHANISMS, TABLE_FREE_MODES, PTE_READS } from "./model/params.js";
+export type { Params, FlushMechanism, TableFreeMode, PteRead, ParamName } from "./model/params.js";
 export type { Distribution } from "./model/distribution.js";
 export type { Microseconds, PerMillisecond, Probability, Count } from "./model/units.js";
 export type { Manifest } from "./engines/manifest.js";
@@ -40,6 +52,9 @@ export type { Grid, Axis } from "./analysis/grid.js";
 export type { Figure } from "./charts/figure.js";
 export type { Scenario, ScenarioInput };
 export { Run, Sweep, Chart, ScenarioView };
+export { Exact, Sensitivity };
+export type { ExactOptions, ExactResult } from "./engines/exact/index.js";
+export type { SensitivityData, SensitivityOptions, SensitivityRow } from "./engines/exact/sensitivity.js";
 
 /** Run defaults: shown in every result's manifest. */
 export const RUN_DEFAULTS = { episodes: 100_000, seed: 1 } as const;
@@ -112,6 +127,79 @@ export function lineChart(g: Sweep | SweepData, opts: LineOptions): Chart {
   const d = sweepData(g);
   return new Chart(lineFigure(d, opts), `line chart of ${opts.y ?? "pRace"} against ${opts.x} (${d.manifest.scenario})`);
 }
+
+/**
+ * Exact: the scenario as a continuous-time Markov chain, pRace (down to 1e-12
+ * and below), pCorrupt and expected costs. Every delay must be exponential
+ * (or 0); `{ approximate: true }` replaces others by the exponential of the
+ * same mean.
+ */
+export function exact(s: string | ScenarioInput | Scenario, opts: ExactOptions = {}): Exact {
+  const sc = scenario(s);
+  return new Exact(sc, solveExact(sc, opts));
+}
+
+/**
+ * A tornado chart of pRace: each numeric parameter divided and multiplied by
+ * `factor` (default 2), exact solves, elasticities in the labels.
+ */
+export function tornado(s: string | ScenarioInput | Scenario | Exact | Sensitivity, opts: SensitivityOptions & TornadoOptions = {}): Chart {
+  if (s instanceof Sensitivity) return s.tornado(opts);
+  const { title, ...rest } = opts;
+  const sens = s instanceof Exact ? s.sensitivity(rest) : new Sensitivity(sensitivity(scenario(s), rest));
+  return sens.tornado(title === undefined ? {} : { title });
+}
+
+/**
+ * The exhaustive explorer: every interleaving of the model's steps, time
+ * ignored, the host preempting W at most `maxPreemptions` times (default 2).
+ * Per outcome (race, corrupt, torn): SAFE, or UNSAFE with a shortest
+ * counterexample (`.counterexample()?.timeline()`), or UNKNOWN if the state
+ * limit (`maxStates`, default 1e6) stopped the search first.
+ */
+export function explore(s: string | ScenarioInput | Scenario, opts: ExploreOptions = {}): Exploration {
+  const sc = scenario(s);
+  return new Exploration(sc, exploreScenario(sc, opts));
+}
+export { Exploration, Counterexample, Timeline };
+export type { ExploreOptions, ExploreOutcome, ExploreResult, OutcomeVerdict, TraceStep } from "./engines/explore/index.js";
+
+/**
+ * The verdict matrix: each flush mechanism against each table-freeing mode,
+ * the other parameters from `base` (default: the seed preset). Per cell the
+ * explorer's verdict, the Monte Carlo pRace with its 95% interval
+ * (`episodes` per cell, default 20000) and the exact pRace, all computed now.
+ * `.show()` links each cell to its counterexample; `.chart()` draws it.
+ */
+export async function matrix(opts: Omit<MatrixOptions, "base"> & Execution & { base?: string | ScenarioInput | Scenario } = {}): Promise<Matrix> {
+  const { base, episodes, seed, maxPreemptions, maxStates, ...exec } = opts;
+  const options = {
+    ...(base === undefined ? {} : { base: scenario(base) }),
+    ...(episodes === undefined ? {} : { episodes }),
+    ...(seed === undefined ? {} : { seed }),
+    ...(maxPreemptions === undefined ? {} : { maxPreemptions }),
+    ...(maxStates === undefined ? {} : { maxStates }),
+  };
+  checkMatrixOptions(options);
+  return new Matrix(await withNotebookControls(exec, "matrix", "episodes", (e) => runMatrix(options, { ...exec, ...e })));
+}
+export { Matrix };
+export type { MatrixOptions, MatrixRow, MatrixCell, MatrixData } from "./analysis/matrix.js";
+
+/**
+ * An empirical delay from one column of a CSV file (times in µs), checked
+ * cell by cell: `s.with({ walkUs: tr.empirical("walk-times.csv", "walkUs") })`.
+ * Relative paths are from the current directory (a notebook's own folder).
+ */
+export function empirical(path: string, column: string): Distribution {
+  return empiricalFromCsv(path, column);
+}
+
+/** The presets in the order the kernel met them, each with its date and notes. */
+export function kernelHistory(): readonly HistoryEntry[] {
+  return history();
+}
+export type { HistoryEntry } from "./model/history.js";
 
 /** Shows anything rich: results, tables, charts, plain Plotly figures, or text. */
 export function show(x: unknown): void {

@@ -152,6 +152,30 @@ describe("manifests and re-runs", () => {
     assert.match(String(c), /identical/);
   });
 
+  test("an exact result re-solves to the same numbers in a fresh process", () => {
+    const file = join(dir, "exact.json");
+    const r = cli(["exact", "seed", "--set", "tableFree=rcu-skip-sync", "--json"]);
+    assert.equal(r.status, 0, r.stderr);
+    writeFileSync(file, r.stdout);
+    const again = cli(["rerun", file]);
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stdout, /^exact seed: identical, \d+ numbers compared$/m);
+  });
+
+  test("an exploration re-runs to the same verdicts and counterexamples; its reply ends with the command", async () => {
+    const file = join(dir, "explore.json");
+    const r = cli(["explore", "seed", "--set", "tableFree=immediate", "--max-preemptions", "1", "--json"]);
+    assert.equal(r.status, 0, r.stderr);
+    writeFileSync(file, r.stdout);
+    const again = cli(["rerun", file]);
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stdout, /^explore seed: identical, \d+ numbers compared$/m);
+    const text = String(tr.reply(tr.explore(tr.scenario("seed").with({ tableFree: "immediate" }), { maxPreemptions: 1 })));
+    assertMailable(text);
+    assert.match(text, /vCPU W \(walker\) +vCPU U \(unmapper\)/);
+    assert.match(text.replace(/ \\\n +/g, " "), /Re-run with:\n {2}tlbrace explore seed --set tableFree=immediate --max-preemptions 1 --max-states \d+\n$/);
+  });
+
   test("changed numbers are caught: exit 3 and the field named", () => {
     const recorded = JSON.parse(readFileSync(saved, "utf8"));
     recorded.races += 1;
@@ -164,7 +188,7 @@ describe("manifests and re-runs", () => {
 
   const broken: [string, (m: Record<string, unknown>) => unknown, RegExp][] = [
     ["a newer model", (m) => ({ ...m, modelVersion: 99, version: "9.0.0" }), /manifest\.modelVersion: 99 .*newer tlbrace \(9\.0\.0\)/],
-    ["an unknown preset", (m) => ({ ...m, preset: "no-such-preset" }), /manifest\.preset: "no-such-preset" .*one of seed/],
+    ["an unknown preset", (m) => ({ ...m, preset: "no-such-preset" }), /manifest\.preset: "no-such-preset" .*one of .*\bseed\b/],
     ["a missing parameter", (m) => ({ ...m, params: { ...(m.params as object), walkUs: undefined } }), /manifest\.params: "missing walkUs"/],
     ["a bad parameter", (m) => ({ ...m, params: { ...(m.params as object), memoryPressure: 2 } }), /manifest\.params\.memoryPressure: 2/],
     ["another tool's file", () => ({ hello: "world" }), /file: .* a manifest written by tlbrace/],

@@ -8,6 +8,8 @@
 import { readFileSync } from "node:fs";
 import { extname } from "node:path";
 import { type EngineName, type Manifest, PACKAGE_VERSION } from "../engines/manifest.js";
+import { type ExactResult, solveExact } from "../engines/exact/index.js";
+import { explore, type ExploreResult } from "../engines/explore/index.js";
 import { checkRunOptions, type RunData, simulate } from "../engines/montecarlo/run.js";
 import type { Execution } from "../engines/montecarlo/pool.js";
 import { InputError } from "../model/errors.js";
@@ -24,7 +26,9 @@ export type AnyManifest = Manifest | SweepManifest;
 /** What `rerun` gives back: the numbers again, in the form the engine returns them. */
 export type Rerun =
   | { readonly kind: "run"; readonly scenario: Scenario; readonly data: RunData }
-  | { readonly kind: "sweep"; readonly scenario: Scenario; readonly data: SweepData };
+  | { readonly kind: "sweep"; readonly scenario: Scenario; readonly data: SweepData }
+  | { readonly kind: "exact"; readonly scenario: Scenario; readonly data: ExactResult }
+  | { readonly kind: "explore"; readonly scenario: Scenario; readonly data: ExploreResult };
 
 /** A file's contents: manifests to re-run, and the numbers they should give where the file has them. */
 export interface Recorded {
@@ -36,7 +40,7 @@ export interface Recorded {
   readonly result?: Rerun;
 }
 
-const ENGINES: readonly EngineName[] = ["montecarlo"];
+const ENGINES: readonly EngineName[] = ["montecarlo", "exact", "explore"];
 const WRITTEN_BY = "a manifest written by tlbrace (a result's `manifest` field, a sweep file, or out/manifest.json)";
 
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
@@ -60,14 +64,14 @@ export function checkManifest(raw: unknown, field = "manifest"): AnyManifest {
   if (!isObject(m.params)) throw new InputError(`${field}.params`, m.params, "an object with every parameter");
   const missing = PARAM_SPECS.map((s) => s.name).filter((n) => !(n in (m.params as object)));
   if (missing.length) throw new InputError(`${field}.params`, `missing ${missing.join(", ")}`, "every parameter, as tlbrace writes them");
-  checkRunOptions({ episodes: m.episodes, seed: m.seed });
+  if (m.engine === "montecarlo") checkRunOptions({ episodes: m.episodes, seed: m.seed });
   // Parameters and the preset are checked by building the scenario.
   scenarioOf(m as unknown as AnyManifest, field);
   if ("axes" in m) {
     if (!Array.isArray(m.axes)) throw new InputError(`${field}.axes`, m.axes, "a list of {name, values}");
     const g = gridOf(m as unknown as SweepManifest, field);
     if (m.shard !== undefined) checkShard(m.shard, cellCount(g));
-  } else if (!Array.isArray(m.stream) || m.stream.length !== 1 || !Number.isSafeInteger(m.stream[0]) || (m.stream[0] as number) < 0) {
+  } else if (m.engine === "montecarlo" && !(Array.isArray(m.stream) && m.stream.length === 1 && Number.isSafeInteger(m.stream[0]) && (m.stream[0] as number) >= 0)) {
     throw new InputError(`${field}.stream`, m.stream, "[key]: one whole number, the run's random stream");
   }
   return m as unknown as AnyManifest;
@@ -97,6 +101,9 @@ function gridOf(m: SweepManifest, field: string) {
 export async function rerun(m: AnyManifest, exec: Execution = {}): Promise<Rerun> {
   checkManifest(m);
   const scenario = scenarioOf(m);
+  // The exact solver has no randomness: its manifest's parameters are the ones it solved.
+  if (m.engine === "exact") return { kind: "exact", scenario, data: solveExact(scenario) };
+  if (m.engine === "explore") return { kind: "explore", scenario, data: explore(scenario, m.options ?? {}) };
   if ("axes" in m) {
     const data = await runSweep(gridOf(m, "manifest"), { episodes: m.episodes, seed: m.seed }, { ...exec, ...(m.shard ? { shard: m.shard } : {}) });
     return { kind: "sweep", scenario, data };
@@ -106,11 +113,30 @@ export async function rerun(m: AnyManifest, exec: Execution = {}): Promise<Rerun
 }
 
 /** The numbers of a result, without its manifest: what must come out identical. */
-export function recordedNumbers(r: Rerun | RunData | SweepData): unknown {
+export function recordedNumbers(r: Rerun | RunData | SweepData | ExactResult | ExploreResult): unknown {
   const d = "kind" in r ? r.data : r;
   if ("rows" in d) return { rows: d.rows };
-  const { episodes, races, corrupts, pRace, ci95, pCorrupt, corruptCi95, costs } = d;
+  if (d.manifest.engine === "explore") return exploreNumbers(d as ExploreResult);
+  if (d.manifest.engine === "exact") {
+    const { pRace, pCorrupt, costs, states, transitions, residual } = d as ExactResult;
+    return JSON.parse(JSON.stringify({ pRace, pCorrupt, costs, states, transitions, residual }));
+  }
+  const { episodes, races, corrupts, pRace, ci95, pCorrupt, corruptCi95, costs } = d as RunData;
   return JSON.parse(JSON.stringify({ episodes, races, corrupts, pRace, ci95, pCorrupt, corruptCi95, costs }));
+}
+
+/**
+ * What an exploration answers: sizes, verdicts and each counterexample's
+ * steps (vCPU and step), from the engine's result or from the JSON of
+ * `tlbrace explore --json`, which names the vCPU `vcpu`.
+ */
+function exploreNumbers(d: ExploreResult): unknown {
+  type Step = { actor?: string; vcpu?: string; step: string };
+  const outcomes = Object.fromEntries(Object.entries(d.outcomes).map(([o, v]) => [o, {
+    verdict: v.verdict, states: v.states, transitions: v.transitions,
+    counterexample: v.counterexample ? (v.counterexample as readonly Step[]).map((t) => `${t.actor ?? t.vcpu}: ${t.step}`) : null,
+  }]));
+  return { states: d.states, transitions: d.transitions, complete: d.complete, outcomes };
 }
 
 /** Where two JSON values differ, as paths (at most `limit`). */
@@ -164,6 +190,14 @@ export function readRecorded(path: string): Recorded[] {
   if ("axes" in manifest) {
     if (!Array.isArray(raw.rows)) throw new InputError("rows", raw.rows, "the sweep's rows, as tlbrace sweep --json writes them");
     return [sweepRecorded(path, raw as unknown as SweepData)];
+  }
+  if (manifest.engine === "explore") {
+    const data = { ...(raw as unknown as ExploreResult), manifest };
+    return [{ name: `explore ${manifest.scenario}`, manifest, numbers: recordedNumbers(data), result: { kind: "explore", scenario: scenarioOf(manifest), data } }];
+  }
+  if (manifest.engine === "exact") {
+    const data = { ...(raw as unknown as ExactResult), manifest };
+    return [{ name: `exact ${manifest.scenario}`, manifest, numbers: recordedNumbers(data), result: { kind: "exact", scenario: scenarioOf(manifest), data } }];
   }
   const data = { ...(raw as unknown as RunData), manifest };
   return [{ name: `run ${manifest.scenario}`, manifest, numbers: recordedNumbers(data), result: { kind: "run", scenario: scenarioOf(manifest), data } }];

@@ -6,30 +6,40 @@ import { InputError } from "../model/errors.js";
 import { textTable } from "../text/format.js";
 import { escapeHtml } from "../text/html.js";
 import { withNotebookControls } from "./progress.js";
+import { Exact } from "./exact.js";
+import { Exploration } from "./exploration.js";
 import { Run } from "./run.js";
 import { ScenarioView } from "./scenario.js";
 import { type Showable, showBundle } from "./show.js";
 import { Sweep } from "./sweep.js";
 
 /** A result, a manifest, or a file that holds one (result JSON, sweep file, study manifest). */
-export type Rerunnable = Run | Sweep | AnyManifest | string;
+export type Rerunnable = Run | Sweep | Exact | Exploration | AnyManifest | string;
 
 function recorded(x: Rerunnable): Recorded[] {
   if (typeof x === "string") return readRecorded(x);
-  if (x instanceof Run || x instanceof Sweep) return [{ name: `${x instanceof Run ? "run" : "sweep"} ${x.scenario.name}`, manifest: x.manifest, numbers: recordedNumbers(x.data) }];
+  if (x instanceof Run || x instanceof Sweep || x instanceof Exact || x instanceof Exploration)
+    return [{ name: `${x instanceof Run ? "run" : x instanceof Sweep ? "sweep" : x.manifest.engine} ${x.scenario.name}`, manifest: x.data.manifest, numbers: recordedNumbers(x.data) }];
   if (x && typeof x === "object" && "tool" in x) return [{ name: x.scenario, manifest: x }];
   throw new InputError("rerun", x === null ? null : typeof x, "a result, its manifest, or the path of a file tlbrace wrote");
 }
 
-const view = (r: Rerun): Run | Sweep =>
-  r.kind === "run" ? new Run(new ScenarioView(r.scenario), r.data) : new Sweep(new ScenarioView(r.scenario), r.data);
+function view(r: Rerun): Run | Sweep | Exact | Exploration {
+  const s = new ScenarioView(r.scenario);
+  switch (r.kind) {
+    case "run": return new Run(s, r.data);
+    case "sweep": return new Sweep(s, r.data);
+    case "exact": return new Exact(s, r.data);
+    case "explore": return new Exploration(s, r.data);
+  }
+}
 
 async function again(r: Recorded, exec: Execution): Promise<Rerun> {
   return withNotebookControls(exec, `rerun ${r.name}`, "episodes", (e) => rerunManifest(r.manifest, { ...exec, ...e }));
 }
 
 /** Runs what `x` records again; a file with several (a study manifest) gives several. */
-export async function rerun(x: Rerunnable, exec: Execution = {}): Promise<Run | Sweep> {
+export async function rerun(x: Rerunnable, exec: Execution = {}): Promise<Run | Sweep | Exact | Exploration> {
   const all = recorded(x);
   if (all.length !== 1) throw new InputError("rerun", `${all.length} results`, "one result: use tr.check(file) for a file with several");
   return view(await again(all[0]!, exec));
@@ -41,7 +51,7 @@ export interface CheckEntry {
   readonly identical: boolean | null;
   readonly compared: number;
   readonly differences: readonly string[];
-  readonly result: Run | Sweep;
+  readonly result: Run | Sweep | Exact | Exploration;
 }
 
 /** The outcome of tr.check: each entry re-run and compared number for number. */

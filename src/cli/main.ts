@@ -14,10 +14,14 @@ import { run } from "./run.js";
 import { study } from "./study.js";
 import { sweep } from "./sweep.js";
 import { merge } from "./merge.js";
+import { exact } from "./exact.js";
+import { explore } from "./explore.js";
 import { rerun } from "./rerun.js";
 import { report } from "./report.js";
+import { matrix } from "./matrix.js";
+import { scenarios } from "./scenarios.js";
 
-const COMMANDS: readonly Command[] = [run, sweep, merge, study, report, rerun];
+const COMMANDS: readonly Command[] = [run, sweep, merge, study, report, rerun, exact, explore, matrix, scenarios];
 
 export const EXIT = { ok: 0, internal: 1, input: 2, differ: 3, interrupted: 130 } as const;
 

@@ -1,6 +1,6 @@
 /** `tlbrace rerun`: runs a result's manifest again and checks the numbers are the same. */
 import { countNumbers, differences, readRecorded, recordedNumbers, rerun as rerunManifest } from "../analysis/rerun.js";
-import { runReply, sweepReply } from "../report/reply.js";
+import { replyOf } from "../report/result.js";
 import { parseCommandLine, positionals, workersOption } from "./args.js";
 import { type Command, Mismatch } from "./command.js";
 import { json } from "./format.js";
@@ -56,7 +56,7 @@ export const rerun: Command = {
           differences: diff ?? [], manifest: again.data.manifest, result: numbers });
       } else if (!diff) {
         ctx.out(`${r.name}: re-run (the file holds no numbers to compare)\n\n`);
-        ctx.out(again.kind === "run" ? runReply(again.scenario, again.data) : sweepReply(again.scenario, again.data));
+        ctx.out(replyOf(again));
         ctx.out("\n");
       } else if (diff.length === 0) {
         ctx.out(`${r.name}: identical, ${countNumbers(numbers)} numbers compared\n`);

@@ -26,7 +26,8 @@ Arguments:
 Options:
   --set KEY=VALUE     change one parameter; repeat for more. VALUE is a
                       number, exp:MEAN, uniform:MIN:MAX,
-                      lognormal:MEDIAN:SIGMA (times in us), or a name
+                      lognormal:MEDIAN:SIGMA (times in us), measured
+                      samples csv:PATH:COLUMN, or a name
                       (flush=native-ipi, tableFree=sync-ipi)
   --episodes N        episodes to sample (default ${RUN_EPISODES}; 1e6 works)
   --seed S            random seed (default ${DEFAULT_SEED}); same seed, same numbers

@@ -11,7 +11,6 @@ import { preset } from "../model/scenario.js";
 
 /** The words of the command, or undefined when no command line can say it (use `tlbrace rerun FILE`). */
 export function rerunWords(m: AnyManifest): string[] | undefined {
-  if (m.engine !== "montecarlo") return undefined;
   const base = m.preset ?? "seed";
   let given: Record<string, string | number>;
   try {
@@ -25,6 +24,13 @@ export function rerunWords(m: AnyManifest): string[] | undefined {
     if (axes.some((a) => a.name === name)) continue;
     if (typeof value === "object") return undefined; // an empirical distribution: only the manifest holds it
     if (String(value) !== String(given[name])) sets.push("--set", `${name}=${String(value)}`);
+  }
+  if (m.engine === "exact") return ["tlbrace", "exact", base, ...sets];
+  if (m.engine === "explore") {
+    const o = m.options ?? {};
+    return ["tlbrace", "explore", base, ...sets,
+      ...(o.maxPreemptions === undefined ? [] : ["--max-preemptions", String(o.maxPreemptions)]),
+      ...(o.maxStates === undefined ? [] : ["--max-states", String(o.maxStates)])];
   }
   const tail = ["--episodes", String(m.episodes), "--seed", String(m.seed)];
   if ("axes" in m) {

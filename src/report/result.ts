@@ -8,15 +8,22 @@ import type { Scenario } from "../model/scenario.js";
 import { heatmap } from "../charts/heatmap.js";
 import { lineChart } from "../charts/line.js";
 import type { ReportInput, ReportSection } from "./html.js";
+import { exactReply } from "./exact.js";
+import { exploreReply } from "./explore.js";
 import { runReply, sweepReply } from "./reply.js";
 
 export function replyOf(r: Rerun): string {
-  return r.kind === "run" ? runReply(r.scenario, r.data) : sweepReply(r.scenario, r.data);
+  switch (r.kind) {
+    case "run": return runReply(r.scenario, r.data);
+    case "sweep": return sweepReply(r.scenario, r.data);
+    case "exact": return exactReply(r.scenario, r.data);
+    case "explore": return exploreReply(r.scenario.title, r.data);
+  }
 }
 
 function section(r: Rerun): ReportSection {
   const heading = `${r.kind} of ${r.scenario.name}: ${r.scenario.title}`;
-  if (r.kind === "run") return { heading, text: r.scenario.summary, pre: replyOf(r) };
+  if (r.kind !== "sweep") return { heading, text: r.scenario.summary, pre: replyOf(r) };
   const [x, y] = r.data.axes;
   const figures = r.data.axes.length === 2
     ? [heatmap(r.data, { x: x!.name, y: y!.name, title: `pRace: ${r.scenario.name}` })]
