@@ -4,6 +4,7 @@
  * to its counterexample (two columns, one per vCPU) or to why it is safe
  * (how many states and transitions the explorer searched).
  */
+import { madeBy } from "../report/reply.js";
 import { commandLine } from "../text/shell.js";
 import { ascii } from "../text/format.js";
 import { inspect } from "node:util";
@@ -88,8 +89,7 @@ export class Matrix implements Showable {
     const d = this.data, m = d.sweep.manifest;
     const words = ["tlbrace", "matrix", ...(d.base.name === "seed" ? [] : ["--base", d.base.name]),
       "--episodes", String(m.episodes), "--seed", String(m.seed), "--max-preemptions", String(d.explore.maxPreemptions)];
-    const made = `tlbrace ${m.version} (model ${m.modelVersion}${m.commit ? `, commit ${m.commit.slice(0, 12)}` : ""}).`;
-    return ascii([this.text(), "", made, "Re-run with:", ...commandLine(words)].join("\n")) + "\n";
+    return ascii([this.text(), "", `${madeBy(m)}.`, "Re-run with:", ...commandLine(words)].join("\n")) + "\n";
   }
 
   show(): void {

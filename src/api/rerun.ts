@@ -3,6 +3,7 @@ import { inspect } from "node:util";
 import { type AnyManifest, countNumbers, differences, type Recorded, readRecorded, recordedNumbers, rerun as rerunManifest, type Rerun } from "../analysis/rerun.js";
 import type { Execution } from "../engines/montecarlo/pool.js";
 import { InputError } from "../model/errors.js";
+import { madeBy } from "../report/reply.js";
 import { textTable } from "../text/format.js";
 import { escapeHtml } from "../text/html.js";
 import { withNotebookControls } from "./progress.js";
@@ -67,7 +68,7 @@ export class RerunCheck implements Showable {
     const diffs = this.entries.flatMap((e) => e.differences.map((d) => `  ${e.name}: ${d}`));
     const m = this.entries[0]?.result.manifest;
     return [textTable(["re-run", "numbers", "compared"], rows), ...diffs,
-      ...(m ? [`re-run by tlbrace ${m.version} (model ${m.modelVersion}${m.commit ? `, commit ${m.commit.slice(0, 12)}` : ""}), ${m.node}`] : [])].join("\n");
+      ...(m ? [`re-run by ${madeBy(m)}, ${m.node}`] : [])].join("\n");
   }
   show(): void { showBundle(this.text(), `<pre>${escapeHtml(this.text())}</pre>`); }
   toString(): string { return this.text(); }

@@ -7,45 +7,25 @@
 import type { ExactResult } from "../engines/exact/index.js";
 import type { SensitivityData } from "../engines/exact/sensitivity.js";
 import { fmtElasticity } from "../charts/tornado.js";
-import { DEFAULTS, formatParams, PARAM_SPECS, type Params } from "../model/params.js";
-import { preset, type Scenario } from "../model/scenario.js";
+import { COSTS } from "../engines/montecarlo/run.js";
+import { formatParams, PARAM_SPECS } from "../model/params.js";
+import type { Scenario } from "../model/scenario.js";
 import { ascii, columns, fit, fmtNumber, fmtP, fmtQuantity, textTable, WIDTH, wrap } from "../text/format.js";
 import { commandLine } from "../text/shell.js";
-
-const COSTS = [
-  ["unmapLatencyUs", "unmap latency (us)"],
-  ["freeDelayUs", "free delay (us)"],
-  ["ipis", "IPIs to the walker"],
-  ["waitUs", "unmapper wait (us)"],
-] as const;
-
-/** The preset's parameters, or the defaults for a scenario built on none (or a preset this version lacks). */
-function baseParams(s: Scenario): { name: string; params: Params } {
-  try {
-    return { name: s.preset ?? "seed", params: preset(s.preset ?? "seed").params };
-  } catch {
-    return { name: "seed", params: DEFAULTS };
-  }
-}
+import { COST_LABELS, paramOrigins } from "./reply.js";
+import { presetSets } from "./rerun-command.js";
 
 /** `tlbrace exact PRESET --set ...` for the scenario, or undefined when a parameter has no command-line form. */
 export function exactRerunWords(s: Scenario, r: ExactResult, sens?: SensitivityData): string[] | undefined {
-  const base = baseParams(s);
-  const given = formatParams(s.params), was = formatParams(base.params);
-  const sets: string[] = [];
-  for (const { name, kind } of PARAM_SPECS) {
-    if (given[name] === was[name]) continue;
-    if (kind === "delay" && (s.params[name] as { kind: string }).kind === "empirical") return undefined;
-    sets.push("--set", `${name}=${given[name]}`);
-  }
-  return ["tlbrace", "exact", base.name, ...sets, ...(r.approximated.length ? ["--approximate"] : []), ...(sens ? ["--sensitivity"] : [])];
+  const base = s.preset ?? "seed";
+  const sets = presetSets(base, s.params);
+  if (!sets) return undefined;
+  return ["tlbrace", "exact", base, ...sets, ...(r.approximated.length ? ["--approximate"] : []), ...(sens ? ["--sensitivity"] : [])];
 }
 
 export function exactReply(s: Scenario, r: ExactResult, sens?: SensitivityData): string {
-  const values = formatParams(r.params), given = formatParams(s.params);
-  const base = formatParams(baseParams(s).params), defaults = formatParams(DEFAULTS);
-  const from = (n: keyof typeof values) =>
-    values[n] !== given[n] ? "approx." : given[n] !== base[n] ? "set" : given[n] === defaults[n] ? "default" : "preset";
+  const values = formatParams(r.params), given = formatParams(s.params), origins = paramOrigins(s);
+  const from = (n: keyof typeof values) => (values[n] !== given[n] ? "approx." : origins[n]!);
   const params = PARAM_SPECS.map(({ name, unit }) => [name, fit(String(values[name]), 30), unit, from(name)]);
   const m = r.manifest;
   const words = exactRerunWords(s, r, sens);
@@ -62,7 +42,7 @@ export function exactReply(s: Scenario, r: ExactResult, sens?: SensitivityData):
     "(race: the walker read the page after its free; corrupt: after its",
     "reuse.)",
     "",
-    ...columns([["expected cost per episode", "mean"], ...COSTS.map(([k, label]) => [label, fmtQuantity(r.costs[k])])], [false, true]),
+    ...columns([["expected cost per episode", "mean"], ...COSTS.map((k) => [COST_LABELS[k], fmtQuantity(r.costs[k])])], [false, true]),
     ...(sens ? ["", sensitivityText(sens)] : []),
     "",
     `engine ${m.engine}, model ${m.modelVersion}, tlbrace ${m.version}`,

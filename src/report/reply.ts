@@ -18,16 +18,21 @@ import { sweepSummary } from "./study.js";
 /** A paragraph wrapped to 72 columns; continuation lines get `indent`. */
 const wrap = (text: string, indent = "") => wrapLines(text, WIDTH, indent).join("\n");
 
+/** The version that made a result: `tlbrace 0.1.0 (model 1, commit 0123456789ab-dirty)`. */
+export function madeBy(m: Pick<AnyManifest, "version" | "modelVersion" | "commit">): string {
+  const commit = m.commit ? `, commit ${m.commit.slice(0, 12)}${m.commit.endsWith("-dirty") ? "-dirty" : ""}` : "";
+  return `tlbrace ${m.version} (model ${m.modelVersion}${commit})`;
+}
+
 /** Every reply ends so: the version that made the numbers and the command that makes them again. */
 export function rerunLines(m: AnyManifest, file?: string): string[] {
-  const commit = m.commit ? `, commit ${m.commit.slice(0, 12)}${m.commit.endsWith("-dirty") ? "-dirty" : ""}` : "";
-  const made = `tlbrace ${m.version} (model ${m.modelVersion}${commit}), ${m.engine}, seed ${m.seed}.`;
+  const made = `${madeBy(m)}, ${m.engine}, seed ${m.seed}.`;
   const words = rerunWords(m);
   if (words) return [made, "Re-run with:", ...commandLine(words)];
   return [made, `Re-run with: tlbrace rerun ${file ?? "MANIFEST.json"} (the manifest is the result's)`];
 }
 
-const COST_LABELS: Readonly<Record<CostName, string>> = {
+export const COST_LABELS: Readonly<Record<CostName, string>> = {
   unmapLatencyUs: "unmap latency (us)",
   freeDelayUs: "free delay (us)",
   ipis: "IPIs to the walker",
@@ -35,7 +40,7 @@ const COST_LABELS: Readonly<Record<CostName, string>> = {
 };
 
 /** Where each parameter's value comes from: the model's default, the preset, or a change. */
-function origins(s: Scenario): Record<string, string> {
+export function paramOrigins(s: Scenario): Record<string, string> {
   const values = formatParams(s.params);
   const defaults = formatParams(DEFAULTS);
   let given: Record<string, string | number> = defaults;
@@ -49,7 +54,7 @@ function origins(s: Scenario): Record<string, string> {
 /** A Monte Carlo run: parameters, outcomes with exact intervals, costs, and the re-run line. */
 export function runReply(scenario: Scenario, r: RunData): string {
   const values = formatParams(scenario.params);
-  const from = origins(scenario);
+  const from = paramOrigins(scenario);
   const params = PARAM_SPECS.map(({ name, unit }) => [name, fit(String(values[name]), 30), unit, from[name]!]);
   const outcome = (label: string, n: number, p: number, ci: readonly [number, number]) =>
     [label, String(n), fmtP(p), `${fmtP(ci[0])} .. ${fmtP(ci[1])}`];
@@ -140,7 +145,6 @@ export function studyReply(result: StudyResult): string {
   const first = result.studies[0];
   const cells = first?.sweep.rows.length ?? 0;
   const m = first?.run.manifest;
-  const commit = m?.commit ? `, commit ${m.commit.slice(0, 12)}` : "";
   return ascii([
     wrap(`KVM paravirt flush (kvm_flush_tlb_multi) with three ways of freeing the page-table page; ` +
       `one walk overlapping one unmap per episode, seed ${result.seed}.`),
@@ -154,7 +158,7 @@ export function studyReply(result: StudyResult): string {
     "",
     ...result.studies.filter(({ sweep }) => sweep.rows.some((r) => r.races > 0))
       .flatMap(({ scenario, sweep }) => [`${scenario.name}, pRace over the sweep:`, ...sweepHeatmap(sweep), ""]),
-    `tlbrace ${m?.version ?? "?"} (model ${m?.modelVersion ?? "?"}${commit}). Re-run with:`,
+    `${m ? madeBy(m) : "tlbrace"}. Re-run with:`,
     ...commandLine(["tlbrace", "study", "--episodes", String(result.episodes), "--run-episodes", String(result.runEpisodes), "--seed", String(result.seed)]),
     "",
   ].join("\n"));

@@ -6,25 +6,38 @@
  */
 import { logRange, range, type AxisValue } from "../analysis/grid.js";
 import type { AnyManifest } from "../analysis/rerun.js";
-import { formatParams, type ParamName } from "../model/params.js";
+import type { Distribution } from "../model/distribution.js";
+import { formatParams, PARAM_SPECS, type Params, resolveParams } from "../model/params.js";
 import { preset } from "../model/scenario.js";
+
+/**
+ * `--set NAME=VALUE` for each parameter of `params` that differs from the
+ * preset `base`, except those in `skip`; undefined when the preset is not
+ * known here or a parameter has no command-line form (an empirical delay).
+ */
+export function presetSets(base: string, params: Params, skip: ReadonlySet<string> = new Set()): string[] | undefined {
+  let was: Record<string, string | number>;
+  try {
+    was = formatParams(preset(base).params);
+  } catch {
+    return undefined;
+  }
+  const given = formatParams(params);
+  const sets: string[] = [];
+  for (const { name, kind } of PARAM_SPECS) {
+    if (skip.has(name) || given[name] === was[name]) continue;
+    if (kind === "delay" && (params[name] as Distribution).kind === "empirical") return undefined;
+    sets.push("--set", `${name}=${given[name]}`);
+  }
+  return sets;
+}
 
 /** The words of the command, or undefined when no command line can say it (use `tlbrace rerun FILE`). */
 export function rerunWords(m: AnyManifest): string[] | undefined {
   const base = m.preset ?? "seed";
-  let given: Record<string, string | number>;
-  try {
-    given = formatParams(preset(base).params);
-  } catch {
-    return undefined;
-  }
   const axes = "axes" in m ? m.axes : [];
-  const sets: string[] = [];
-  for (const [name, value] of Object.entries(m.params) as [ParamName, unknown][]) {
-    if (axes.some((a) => a.name === name)) continue;
-    if (typeof value === "object") return undefined; // an empirical distribution: only the manifest holds it
-    if (String(value) !== String(given[name])) sets.push("--set", `${name}=${String(value)}`);
-  }
+  const sets = presetSets(base, resolveParams(m.params as Record<string, unknown>), new Set(axes.map((a) => a.name)));
+  if (!sets) return undefined;
   if (m.engine === "exact") return ["tlbrace", "exact", base, ...sets];
   if (m.engine === "explore") {
     const o = m.options ?? {};
