@@ -98,7 +98,7 @@ export function sweepReply(scenario: Scenario, d: SweepData): string {
     ...wrapLines(`Swept ${axes}: ${d.rows.length} cells, ${m.episodes} episodes each, ` +
       `flush ${p.flush}, tableFree ${p.tableFree} unless varied.` +
       (m.shard ? ` Shard ${m.shard.index} of ${m.shard.count}.` : "")),
-    ...wrapLines(sweepSummaryText(d)),
+    ...wrapLines(sweepSummary(d.rows, d.axes)),
     "",
   ];
   if (d.axes.length === 2 && d.rows.length === d.axes[0]!.values.length * d.axes[1]!.values.length) {
@@ -112,13 +112,6 @@ export function sweepReply(scenario: Scenario, d: SweepData): string {
   }
   lines.push("", ...rerunLines(m));
   return ascii(lines.join("\n")) + "\n";
-}
-
-function sweepSummaryText(d: SweepData): string {
-  const named = d.axes.every((a) => a.name === "memoryPressure" || a.name === "preemptRate");
-  if (named) return sweepSummary(d.rows);
-  const zero = d.rows.filter((r) => r.races === 0).length;
-  return `${zero} of ${d.rows.length} cells saw no race.`;
 }
 
 /** pRace with the first axis across and the second down. */
@@ -141,7 +134,7 @@ export function studyReply(result: StudyResult): string {
     ["scenario", "races/episodes", "pRace", "95% CI"],
     result.studies.map(({ scenario, run }) => [scenario.name, `${run.races}/${run.episodes}`, fmtP(run.pRace), fmtInterval(run.ci95)]),
   );
-  const sweeps = result.studies.map(({ scenario, sweep }) => wrap(`${scenario.name}: ${sweepSummary(sweep.rows)}`, "  "));
+  const sweeps = result.studies.map(({ scenario, sweep }) => wrap(`${scenario.name}: ${sweepSummary(sweep.rows, sweep.axes)}`, "  "));
   const first = result.studies[0];
   const cells = first?.sweep.rows.length ?? 0;
   const m = first?.run.manifest;

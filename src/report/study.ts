@@ -5,7 +5,7 @@
  */
 import type { StudyManifest, StudyResult, StudyRun } from "../analysis/study.js";
 import { heatmap } from "../charts/heatmap.js";
-import { formatParams, PARAM_SPECS } from "../model/params.js";
+import { formatParams, PARAM_SPECS, paramSpec } from "../model/params.js";
 import { fmtInterval, fmtNumber, fmtP } from "../text/format.js";
 import type { ReportInput, ReportSection } from "./html.js";
 
@@ -52,13 +52,13 @@ function runsSection(studies: readonly StudyRun[]): ReportSection {
 function sweepSection({ scenario, sweep }: StudyRun): ReportSection {
   return {
     heading: `${scenario.name}: ${scenario.title}`,
-    text: [scenario.summary, sweepSummary(sweep.rows)].filter(Boolean).join("\n\n"),
+    text: [scenario.summary, sweepSummary(sweep.rows, sweep.axes)].filter(Boolean).join("\n\n"),
     figures: [heatmap(sweep, { x: "memoryPressure", y: "preemptRate", title: `pRace: ${scenario.name}` })],
   };
 }
 
-/** One sentence from the rows: how many cells saw no race, and where pRace peaks. */
-export function sweepSummary(rows: StudyRun["sweep"]["rows"]): string {
+/** One sentence from the rows: how many cells saw no race, and where pRace peaks on the sweep's axes. */
+export function sweepSummary(rows: StudyRun["sweep"]["rows"], axes: StudyRun["sweep"]["axes"]): string {
   const zero = rows.filter((r) => r.races === 0).length;
   if (zero === rows.length) {
     const hi = Math.max(...rows.map((r) => r.pRaceHi));
@@ -66,9 +66,11 @@ export function sweepSummary(rows: StudyRun["sweep"]["rows"]): string {
   }
   const top = rows.reduce((a, b) => (b.pRace > a.pRace ? b : a));
   const seen = zero === 0 ? `Every one of the ${rows.length} cells saw races.` : `${zero} of ${rows.length} cells saw no race.`;
-  return `${seen} The largest pRace is ${fmtP(top.pRace)} ` +
-    `${fmtInterval([top.pRaceLo, top.pRaceHi])} at memoryPressure ${fmtNumber(top.memoryPressure as number)}, ` +
-    `preemptRate ${fmtNumber(top.preemptRate as number)} per ms.`;
+  const at = axes.map(({ name }) => {
+    const v = top[name]!;
+    return `${name} ${typeof v === "number" ? fmtNumber(v) : v}${paramSpec(name).kind === "rate" ? " per ms" : ""}`;
+  });
+  return `${seen} The largest pRace is ${fmtP(top.pRace)} ${fmtInterval([top.pRaceLo, top.pRaceHi])} at ${at.join(", ")}.`;
 }
 
 function parameterSection(first: StudyRun | undefined): ReportSection {
