@@ -5,7 +5,6 @@
  * bit. A file that also holds the numbers (a result JSON, a sweep's Arrow or
  * JSON file) is checked against the re-run.
  */
-import { readFileSync } from "node:fs";
 import { extname } from "node:path";
 import { type EngineName, type Manifest, PACKAGE_VERSION } from "../engines/manifest.js";
 import { type ExactResult, solveExact } from "../engines/exact/index.js";
@@ -17,6 +16,7 @@ import { PARAM_SPECS } from "../model/params.js";
 import { defineScenario, type Scenario } from "../model/scenario.js";
 import { MODEL_VERSION } from "../model/version.js";
 import { grid, type Axis } from "./grid.js";
+import { readInputFile } from "./input-file.js";
 import { readSweepFile } from "./shards.js";
 import { checkShard, runSweep, type SweepData, type SweepManifest } from "./sweep.js";
 import { cellCount } from "./grid.js";
@@ -162,12 +162,7 @@ export function differences(a: unknown, b: unknown, limit = 10, path = ""): stri
  */
 export function readRecorded(path: string): Recorded[] {
   if (extname(path) === ".arrow") return [sweepRecorded(path, readSweepFile(path))];
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    throw new InputError("file", path, `a readable file (${(e as NodeJS.ErrnoException).code ?? "unreadable"})`);
-  }
+  const text = readInputFile(path).toString("utf8");
   let raw: unknown;
   try {
     raw = JSON.parse(text);

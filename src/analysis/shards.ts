@@ -4,12 +4,12 @@
  * a field), so a merge can check that the parts belong together and cover
  * every cell exactly once before it writes anything.
  */
-import { readFileSync } from "node:fs";
 import { extname } from "node:path";
 import { tableFromIPC, tableToIPC } from "@uwdata/flechette";
 import * as aq from "arquero";
 import { InputError } from "../model/errors.js";
 import { cellCount } from "./grid.js";
+import { readInputFile } from "./input-file.js";
 import type { SweepData, SweepManifest, SweepRow } from "./sweep.js";
 
 const MANIFEST_KEY = "tlbrace.manifest";
@@ -28,12 +28,7 @@ export function sweepToJson(data: SweepData): string {
 
 /** Reads a sweep written by sweepToArrow or sweepToJson. */
 export function readSweepFile(path: string): SweepData {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new InputError("file", path, `a readable file (${(e as NodeJS.ErrnoException).code ?? "unreadable"})`);
-  }
+  const bytes = readInputFile(path);
   try {
     if (extname(path) === ".arrow") {
       const table = tableFromIPC(bytes);
