@@ -15,7 +15,7 @@ import { InputError } from "../model/errors.js";
 import { PARAM_SPECS } from "../model/params.js";
 import { defineScenario, type Scenario } from "../model/scenario.js";
 import { MODEL_VERSION } from "../model/version.js";
-import { grid, type Axis } from "./grid.js";
+import { type Axis, type Grid, grid } from "./grid.js";
 import { readInputFile } from "./input-file.js";
 import { readSweepFile } from "./shards.js";
 import { checkShard, runSweep, type SweepData, type SweepManifest } from "./sweep.js";
@@ -45,8 +45,19 @@ const WRITTEN_BY = "a manifest written by tlbrace (a result's `manifest` field, 
 
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
 
+/** A checked manifest with the scenario (and a sweep's grid) it describes, built once. */
+interface Resolved {
+  readonly manifest: AnyManifest;
+  readonly scenario: Scenario;
+  readonly grid?: Grid;
+}
+
 /** Validates a manifest read from a file: every field, before anything runs. */
 export function checkManifest(raw: unknown, field = "manifest"): AnyManifest {
+  return resolveManifest(raw, field).manifest;
+}
+
+function resolveManifest(raw: unknown, field: string): Resolved {
   if (!isObject(raw)) throw new InputError(field, raw, WRITTEN_BY);
   const m = raw;
   if (m.tool !== "tlbrace") throw new InputError(`${field}.tool`, m.tool, `"tlbrace" (${WRITTEN_BY})`);
@@ -66,15 +77,16 @@ export function checkManifest(raw: unknown, field = "manifest"): AnyManifest {
   if (missing.length) throw new InputError(`${field}.params`, `missing ${missing.join(", ")}`, "every parameter, as tlbrace writes them");
   if (m.engine === "montecarlo") checkRunOptions({ episodes: m.episodes, seed: m.seed });
   // Parameters and the preset are checked by building the scenario.
-  scenarioOf(m as unknown as AnyManifest, field);
+  const scenario = scenarioOf(m as unknown as AnyManifest, field);
   if ("axes" in m) {
     if (!Array.isArray(m.axes)) throw new InputError(`${field}.axes`, m.axes, "a list of {name, values}");
-    const g = gridOf(m as unknown as SweepManifest, field);
+    const g = gridOf(scenario, m as unknown as SweepManifest, field);
     if (m.shard !== undefined) checkShard(m.shard, cellCount(g));
+    return { manifest: m as unknown as AnyManifest, scenario, grid: g };
   } else if (m.engine === "montecarlo" && !(Array.isArray(m.stream) && m.stream.length === 1 && Number.isSafeInteger(m.stream[0]) && (m.stream[0] as number) >= 0)) {
     throw new InputError(`${field}.stream`, m.stream, "[key]: one whole number, the run's random stream");
   }
-  return m as unknown as AnyManifest;
+  return { manifest: m as unknown as AnyManifest, scenario };
 }
 
 /** The scenario a manifest describes: its preset (which must exist here) with the recorded parameters. */
@@ -88,9 +100,9 @@ export function scenarioOf(m: AnyManifest, field = "manifest"): Scenario {
   }
 }
 
-function gridOf(m: SweepManifest, field: string) {
+function gridOf(scenario: Scenario, m: SweepManifest, field: string): Grid {
   try {
-    return grid(scenarioOf(m, field), Object.fromEntries((m.axes as Axis[]).map((a) => [a.name, a.values])));
+    return grid(scenario, Object.fromEntries((m.axes as Axis[]).map((a) => [a.name, a.values])));
   } catch (e) {
     if (e instanceof InputError) throw new InputError(`${field}.axes: ${e.field}`, e.value, e.allowed);
     throw new InputError(`${field}.axes`, m.axes, "a list of {name, values}");
@@ -99,13 +111,12 @@ function gridOf(m: SweepManifest, field: string) {
 
 /** Runs the manifest again. */
 export async function rerun(m: AnyManifest, exec: Execution = {}): Promise<Rerun> {
-  checkManifest(m);
-  const scenario = scenarioOf(m);
+  const { scenario, grid: g } = resolveManifest(m, "manifest");
   // The exact solver has no randomness: its manifest's parameters are the ones it solved.
   if (m.engine === "exact") return { kind: "exact", scenario, data: solveExact(scenario) };
   if (m.engine === "explore") return { kind: "explore", scenario, data: explore(scenario, m.options ?? {}) };
   if ("axes" in m) {
-    const data = await runSweep(gridOf(m, "manifest"), { episodes: m.episodes, seed: m.seed }, { ...exec, ...(m.shard ? { shard: m.shard } : {}) });
+    const data = await runSweep(g!, { episodes: m.episodes, seed: m.seed }, { ...exec, ...(m.shard ? { shard: m.shard } : {}) });
     return { kind: "sweep", scenario, data };
   }
   const data = await simulate(scenario, { episodes: m.episodes, seed: m.seed }, m.stream[0], exec);
@@ -181,27 +192,22 @@ export function readRecorded(path: string): Recorded[] {
     return [{ name: manifest.scenario, manifest }];
   }
   if (!("manifest" in raw)) throw new InputError("file", path, WRITTEN_BY);
-  const manifest = checkManifest(raw.manifest);
-  if ("axes" in manifest) {
-    if (!Array.isArray(raw.rows)) throw new InputError("rows", raw.rows, "the sweep's rows, as tlbrace sweep --json writes them");
-    return [sweepRecorded(path, raw as unknown as SweepData)];
-  }
-  if (manifest.engine === "explore") {
-    const data = { ...(raw as unknown as ExploreResult), manifest };
-    return [{ name: `explore ${manifest.scenario}`, manifest, numbers: recordedNumbers(data), result: { kind: "explore", scenario: scenarioOf(manifest), data } }];
-  }
-  if (manifest.engine === "exact") {
-    const data = { ...(raw as unknown as ExactResult), manifest };
-    return [{ name: `exact ${manifest.scenario}`, manifest, numbers: recordedNumbers(data), result: { kind: "exact", scenario: scenarioOf(manifest), data } }];
-  }
-  const data = { ...(raw as unknown as RunData), manifest };
-  return [{ name: `run ${manifest.scenario}`, manifest, numbers: recordedNumbers(data), result: { kind: "run", scenario: scenarioOf(manifest), data } }];
+  if (isObject(raw.manifest) && "axes" in raw.manifest) return [sweepRecorded(path, raw as unknown as SweepData)];
+  const { manifest, scenario } = resolveManifest(raw.manifest, "manifest");
+  const data = { ...raw, manifest };
+  const kind = manifest.engine === "montecarlo" ? "run" : manifest.engine;
+  return [recordedResult(`${kind} ${manifest.scenario}`, { kind, scenario, data } as Rerun)];
+}
+
+function recordedResult(name: string, result: Rerun): Recorded {
+  return { name, manifest: result.data.manifest, numbers: recordedNumbers(result), result };
 }
 
 function sweepRecorded(path: string, data: SweepData): Recorded {
-  const manifest = checkManifest(data.manifest) as SweepManifest;
-  const d: SweepData = { manifest, axes: manifest.axes, rows: data.rows };
-  return { name: `sweep ${manifest.scenario} (${path})`, manifest, numbers: recordedNumbers(d), result: { kind: "sweep", scenario: scenarioOf(manifest), data: d } };
+  const { manifest, scenario } = resolveManifest(data.manifest, "manifest");
+  if (!Array.isArray(data.rows)) throw new InputError("rows", data.rows, "the sweep's rows, as tlbrace sweep --json writes them");
+  const m = manifest as SweepManifest;
+  return recordedResult(`sweep ${m.scenario} (${path})`, { kind: "sweep", scenario, data: { manifest: m, axes: m.axes, rows: data.rows } });
 }
 
 /** The results a file holds (a result JSON or a sweep file), for reports. */
