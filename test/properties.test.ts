@@ -7,31 +7,9 @@ import { test } from "node:test";
 import fc from "fast-check";
 import { simulate } from "../src/engines/montecarlo/run.js";
 import { InputError } from "../src/model/errors.js";
-import { FLUSH_MECHANISMS, PARAM_NAMES, resolveParams, TABLE_FREE_MODES } from "../src/model/params.js";
+import { PARAM_NAMES, resolveParams } from "../src/model/params.js";
+import { params } from "./arbitraries.js";
 import { defineScenario } from "../src/model/scenario.js";
-
-const time = (max: number) => fc.double({ min: 0, max, noNaN: true });
-const delay = (max: number) =>
-  fc.oneof(
-    time(max),
-    time(max).filter((m) => m > 0).map((m) => `exp:${m}`),
-    fc.tuple(time(max), time(max)).map(([a, b]) => `uniform:${Math.min(a, b)}:${Math.max(a, b)}`),
-    fc.tuple(time(max).filter((m) => m > 0), fc.double({ min: 0, max: 1.5, noNaN: true })).map(([m, s]) => `lognormal:${m}:${s}`),
-    fc.array(time(max), { minLength: 1, maxLength: 5 }).map((samples) => ({ kind: "empirical", samples })),
-  );
-
-const params = fc.record({
-  flush: fc.constantFrom(...FLUSH_MECHANISMS),
-  tableFree: fc.constantFrom(...TABLE_FREE_MODES),
-  walkUs: delay(50).filter((d) => d !== 0 && !(typeof d === "object" && d.samples.every((x) => x === 0)) && !/^uniform:0:0$/.test(String(d)) && !/^0(\.0+)?$/.test(String(d))),
-  preemptRate: fc.double({ min: 0, max: 10, noNaN: true }),
-  preemptUs: delay(5000),
-  flushUs: delay(20),
-  ipiUs: delay(20),
-  memoryPressure: fc.double({ min: 0, max: 1, noNaN: true }),
-  gracePeriodUs: delay(20000),
-  reuseUs: delay(200),
-});
 
 const EPISODES = 3000;
 const run = (p: Record<string, unknown>, seed: number) => simulate(defineScenario({ params: p }), { episodes: EPISODES, seed });

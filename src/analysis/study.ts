@@ -13,7 +13,8 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import * as aq from "arquero";
 import type { Manifest } from "../engines/manifest.js";
-import { type RunData, simulate } from "../engines/montecarlo/run.js";
+import { type EngineKind, type RunData, simulate } from "../engines/montecarlo/run.js";
+import { checkEngine } from "../engines/montecarlo/pool.js";
 import { InputError } from "../model/errors.js";
 import { defineScenario, type Scenario, withParams } from "../model/scenario.js";
 import { reportHtml } from "../report/html.js";
@@ -34,6 +35,8 @@ export interface StudyOptions {
   /** Episodes done and total over the whole study, and the step under way. */
   readonly onProgress?: (done: number, total: number, step: string) => void;
   readonly signal?: AbortSignal;
+  /** How episodes run (default compiled); changes no number. */
+  readonly engine?: EngineKind;
 }
 
 export const STUDY_DEFAULTS = { episodes: 20_000, seed: 1 } as const;
@@ -87,13 +90,14 @@ export interface StudyManifest {
 }
 
 export async function runStudy(options: StudyOptions): Promise<{ files: string[] }> {
-  const { out, episodes, runEpisodes, seed, onProgress, signal } = checkStudyOptions(options);
+  const { out, episodes, runEpisodes, seed, onProgress, signal, engine } = checkStudyOptions(options);
   const scenarios = studyScenarios();
   const cells = STUDY_AXES.memoryPressure.length * STUDY_AXES.preemptRate.length;
   const total = scenarios.length * (cells * episodes + runEpisodes);
   let before = 0;
   const progress = (step: string) => ({
     signal,
+    engine,
     onProgress: (done: number) => onProgress?.(before + done, total, step),
   });
 
@@ -164,5 +168,5 @@ function checkStudyOptions(o: StudyOptions) {
   const runEpisodes = o.runEpisodes ?? Math.max(episodes, Math.min(RUN_FACTOR * episodes, RUN_CAP));
   if (!Number.isInteger(runEpisodes) || runEpisodes < 1 || runEpisodes > MAX_STUDY_EPISODES) throw new InputError("runEpisodes", o.runEpisodes, EPISODES_ALLOWED);
   // seed is checked by the engine, with the engine's own words.
-  return { out: o.out, episodes, runEpisodes, seed, onProgress: o.onProgress, signal: o.signal };
+  return { out: o.out, episodes, runEpisodes, seed, onProgress: o.onProgress, signal: o.signal, engine: checkEngine(o.engine) };
 }

@@ -6,7 +6,7 @@
  */
 import { type Manifest, manifest } from "../engines/manifest.js";
 import type { BlockTask } from "../engines/montecarlo/blocks.js";
-import { checkWorkers, type Execution, runTasks } from "../engines/montecarlo/pool.js";
+import { checkEngine, checkWorkers, type Execution, runTasks } from "../engines/montecarlo/pool.js";
 import { checkRunOptions, type MonteCarloOptions, type RunData, throttle } from "../engines/montecarlo/run.js";
 import { addBlocks, complete, runData, type RunTally, runTally, runTasksOf } from "../engines/montecarlo/tally.js";
 import { InputError } from "../model/errors.js";
@@ -109,6 +109,7 @@ export function shardCells(cells: number, s: Shard): [number, number] {
 export async function runSweep(g: Grid, opts: MonteCarloOptions, exec: SweepExecution = {}): Promise<SweepData> {
   const { episodes, seed } = checkRunOptions(opts);
   const workers = checkWorkers(exec.workers);
+  const engine = checkEngine(exec.engine);
   const n = cellCount(g);
   const shard = exec.shard === undefined ? undefined : checkShard(exec.shard, n);
   const [first, end] = shard ? shardCells(n, shard) : [0, n];
@@ -127,7 +128,7 @@ export async function runSweep(g: Grid, opts: MonteCarloOptions, exec: SweepExec
     for (let j = start; j < end; j++) {
       const s = cellScenario(g, j);
       open.set(j, runTally(episodes));
-      yield* runTasksOf(s.params, seed, j, episodes);
+      yield* runTasksOf(s.params, seed, j, episodes, engine);
     }
   }
   const finished = new Map<number, SweepRow>();

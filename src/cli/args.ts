@@ -6,6 +6,8 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { InputError } from "../model/errors.js";
 import { paramSpec, PARAM_NAMES } from "../model/params.js";
+import type { EngineKind } from "../engines/montecarlo/blocks.js";
+import { checkEngine } from "../engines/montecarlo/pool.js";
 
 /** A malformed command line that is not about one field's value (a missing value, a stray argument). */
 export class UsageError extends Error {
@@ -22,11 +24,15 @@ export const COMMON_OPTIONS = {
   episodes: { type: "string" },
   seed: { type: "string" },
   workers: { type: "string" },
+  engine: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const satisfies Options;
 
 /** The help line of --workers, shared by the simulation commands. */
 export const WORKERS_HELP = "  --workers N         worker threads (default: all cores)";
+/** The help line of --engine: how episodes run, which changes no number. */
+export const ENGINE_HELP = "  --engine E          compiled (default) or interpret, the reference\n" +
+  "                      the compiled engine is checked against; same numbers";
 
 /** Parses `args` against `options`; flags may come before or after positionals. */
 export function parseCommandLine<const O extends Options>(args: readonly string[], options: O): Parsed<O> {
@@ -116,6 +122,11 @@ export function seedOption(text: string | undefined, fallback: number): number {
 /** `--workers`, or undefined for the engine's default; the engine checks the range. */
 export function workersOption(text: string | undefined): number | undefined {
   return text === undefined ? undefined : wholeNumber("workers", text, "a whole number from 1 to 256");
+}
+
+/** `--engine`, or undefined for the default (compiled). */
+export function engineOption(text: string | undefined): EngineKind | undefined {
+  return text === undefined ? undefined : checkEngine(text);
 }
 
 /** One `--set` in the order given; a later one for the same key replaces an earlier one. */

@@ -3,7 +3,7 @@ import { checkMatrixOptions, MATRIX_DEFAULTS, matrixRows, runMatrix } from "../a
 import { Matrix } from "../api/matrix.js";
 import { counterexampleText } from "../engines/explore/index.js";
 import { defineScenario, withParams } from "../model/scenario.js";
-import { episodesOption, type Options, overrides, parseCommandLine, positionals, seedOption, settings, wholeNumber, WORKERS_HELP, workersOption } from "./args.js";
+import { ENGINE_HELP, engineOption, episodesOption, type Options, overrides, parseCommandLine, positionals, seedOption, settings, wholeNumber, WORKERS_HELP, workersOption } from "./args.js";
 import type { Command } from "./command.js";
 import { csv } from "../text/csv.js";
 import { json, presetsHelp } from "./format.js";
@@ -17,6 +17,7 @@ const OPTIONS = {
   "max-preemptions": { type: "string" },
   "max-states": { type: "string" },
   workers: { type: "string" },
+  engine: { type: "string" },
   counterexamples: { type: "boolean" },
   json: { type: "boolean" },
   csv: { type: "boolean" },
@@ -44,6 +45,7 @@ Options:
   --json              print {base, rows, manifests} as JSON
   --csv               print one CSV row per cell
 ${WORKERS_HELP}
+${ENGINE_HELP}
   -h, --help          show this help
 
 Examples:
@@ -76,7 +78,7 @@ export const matrix: Command = {
     checkMatrixOptions(opts);
 
     const progress = progressLine(ctx.err, "matrix", "episodes");
-    const data = await runMatrix(opts, { workers: workersOption(values.workers), onProgress: progress.update, signal: ctx.signal })
+    const data = await runMatrix(opts, { workers: workersOption(values.workers), engine: engineOption(values.engine), onProgress: progress.update, signal: ctx.signal })
       .finally(progress.clear);
     const m = new Matrix(data);
 

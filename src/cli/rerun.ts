@@ -1,7 +1,7 @@
 /** `tlbrace rerun`: runs a result's manifest again and checks the numbers are the same. */
 import { countNumbers, differences, readRecorded, recordedNumbers, rerun as rerunManifest } from "../analysis/rerun.js";
 import { replyOf } from "../report/result.js";
-import { parseCommandLine, positionals, workersOption } from "./args.js";
+import { engineOption, parseCommandLine, positionals, workersOption } from "./args.js";
 import { type Command, Mismatch } from "./command.js";
 import { json } from "./format.js";
 import { progressLine } from "./progress.js";
@@ -9,6 +9,7 @@ import { progressLine } from "./progress.js";
 const OPTIONS = {
   json: { type: "boolean" },
   workers: { type: "string" },
+  engine: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -42,12 +43,12 @@ export const rerun: Command = {
     if (values.help) return ctx.out(help);
     const [file] = positionals("rerun", given, ["<file>"]);
     const recorded = readRecorded(file!);
-    const workers = workersOption(values.workers);
+    const workers = workersOption(values.workers), engine = engineOption(values.engine);
     const reports: object[] = [];
     let differ = 0;
     for (const r of recorded) {
       const progress = progressLine(ctx.err, `rerun ${r.name}`, "episodes");
-      const again = await rerunManifest(r.manifest, { workers, onProgress: progress.update, signal: ctx.signal }).finally(progress.clear);
+      const again = await rerunManifest(r.manifest, { workers, engine, onProgress: progress.update, signal: ctx.signal }).finally(progress.clear);
       const numbers = recordedNumbers(again);
       const diff = r.numbers === undefined ? undefined : differences(r.numbers, numbers);
       if (diff?.length) differ++;

@@ -1,7 +1,7 @@
 /** `tlbrace run`: one Monte Carlo run of a scenario. */
 import { checkRunOptions, simulate } from "../engines/montecarlo/run.js";
 import { defineScenario, presetNames, withParams } from "../model/scenario.js";
-import { COMMON_OPTIONS, episodesOption, overrides, parseCommandLine, positionals, seedOption, settings, WORKERS_HELP, workersOption } from "./args.js";
+import { COMMON_OPTIONS, ENGINE_HELP, engineOption, episodesOption, overrides, parseCommandLine, positionals, seedOption, settings, WORKERS_HELP, workersOption } from "./args.js";
 import type { Command } from "./command.js";
 import { runReply } from "../report/reply.js";
 import { runJson } from "../report/result.js";
@@ -33,6 +33,7 @@ Options:
   --seed S            random seed (default ${DEFAULT_SEED}); same seed, same numbers
   --json              print one JSON object instead of text
 ${WORKERS_HELP}
+${ENGINE_HELP}
   -h, --help          show this help
 
 Examples:
@@ -60,8 +61,9 @@ export const run: Command = {
       seed: seedOption(values.seed, DEFAULT_SEED),
     });
 
+    const exec = { workers: workersOption(values.workers), engine: engineOption(values.engine) };
     const progress = progressLine(ctx.err, `run ${scenario.name}`, "episodes");
-    const result = await simulate(scenario, opts, 0, { workers: workersOption(values.workers), onProgress: progress.update, signal: ctx.signal })
+    const result = await simulate(scenario, opts, 0, { ...exec, onProgress: progress.update, signal: ctx.signal })
       .finally(progress.clear);
 
     if (values.json) {

@@ -1,6 +1,6 @@
 /** `tlbrace study`: the seed study, written to a folder as report, reply text and CSV. */
 import { runStudy, type StudyOptions } from "../analysis/study.js";
-import { EPISODES_ALLOWED, parseCommandLine, positionals, SEED_ALLOWED, wholeNumber } from "./args.js";
+import { engineOption, EPISODES_ALLOWED, parseCommandLine, positionals, SEED_ALLOWED, wholeNumber } from "./args.js";
 import { type Command, Interrupted } from "./command.js";
 import { progressLine } from "./progress.js";
 
@@ -9,6 +9,7 @@ const OPTIONS = {
   episodes: { type: "string" },
   "run-episodes": { type: "string" },
   seed: { type: "string" },
+  engine: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -27,6 +28,7 @@ Options:
                  episodes of each single run (default 100 x
                  --episodes, at most 2e6)
   --seed S       random seed (default 1)
+  --engine E     compiled (default) or interpret; same numbers
   -h, --help     show this help
 
 Progress goes to stderr when it is a terminal.
@@ -62,6 +64,7 @@ export const study: Command = {
       ...(values.episodes !== undefined && { episodes: wholeNumber("episodes", values.episodes, EPISODES_ALLOWED) }),
       ...(values["run-episodes"] !== undefined && { runEpisodes: wholeNumber("run-episodes", values["run-episodes"], EPISODES_ALLOWED) }),
       ...(values.seed !== undefined && { seed: wholeNumber("seed", values.seed, SEED_ALLOWED) }),
+      ...(values.engine !== undefined && { engine: engineOption(values.engine) }),
     };
     const progress = progressLine(ctx.err, "study", "steps");
     // The study may not watch the signal; stop waiting for it anyway.

@@ -7,7 +7,7 @@ import { checkRunOptions } from "../engines/montecarlo/run.js";
 import { InputError } from "../model/errors.js";
 import { paramSpec } from "../model/params.js";
 import { defineScenario, presetNames, withParams } from "../model/scenario.js";
-import { COMMON_OPTIONS, episodesOption, overrides, parseCommandLine, positionals, seedOption, settings, UsageError, WORKERS_HELP, workersOption } from "./args.js";
+import { COMMON_OPTIONS, ENGINE_HELP, engineOption, episodesOption, overrides, parseCommandLine, positionals, seedOption, settings, UsageError, WORKERS_HELP, workersOption } from "./args.js";
 import type { Command } from "./command.js";
 import { json, presetsHelp } from "./format.js";
 import { progressLine } from "./progress.js";
@@ -60,6 +60,7 @@ Options:
                          after the cells of this sweep FILE holds
   --resume FILE          continue the sweep checkpointed in FILE
 ${WORKERS_HELP.replace("--workers N", "--workers N   ")}
+${ENGINE_HELP.replace("--engine E", "--engine E   ").replace(/\n {22}/, "\n                         ")}
   -h, --help             show this help
 
 Progress goes to stderr when it is a terminal. Ctrl-C keeps the cells
@@ -158,7 +159,7 @@ export const sweep: Command = {
       header = true;
     } : undefined;
     const data = await runSweep(g, opts, {
-      workers: workersOption(values.workers), shard, checkpoint, resume: values.resume !== undefined,
+      workers: workersOption(values.workers), engine: engineOption(values.engine), shard, checkpoint, resume: values.resume !== undefined,
       onProgress: cells, signal: ctx.signal, onRow, keepRows: !stream,
     }).catch((e: unknown) => {
       if (ctx.signal.aborted && checkpoint !== undefined)

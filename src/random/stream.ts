@@ -20,13 +20,25 @@ function fmix32(h: number): number {
   return h >>> 0;
 }
 
-/** The uniform source of stream (seed, ...keys). `seed` is a safe integer >= 0. */
-export function stream(seed: number, ...keys: number[]): Uniform {
+/**
+ * The generator state of stream (seed, ...keys): four 32-bit words, in
+ * pure-rand's order (s01, s00, s11, s10). The compiled engine runs the
+ * generator from them inline.
+ */
+export function streamState(seed: number, ...keys: number[]): number[] {
   const words = [seed >>> 0, Math.floor(seed / 2 ** 32) >>> 0, ...keys.map((k) => k >>> 0), keys.length];
   let h = 0x9e3779b9;
   for (const w of words) h = fmix32(h ^ fmix32(w + 0x7f4a7c15));
   const state: number[] = [0, 1, 2, 3].map((i) => fmix32(h + Math.imul(i + 1, 0x9e3779b9)) | 0);
   if (!state.some((x) => x !== 0)) state[0] = 1;
-  const rng = xoroshiro128plusFromState(state);
+  return state;
+}
+
+/** The uniform source that starts from generator state `words` (see streamState). */
+export function uniformFrom(words: readonly number[]): Uniform {
+  const rng = xoroshiro128plusFromState([...words]);
   return () => uniformFloat64(rng);
 }
+
+/** The uniform source of stream (seed, ...keys). `seed` is a safe integer >= 0. */
+export const stream = (seed: number, ...keys: number[]): Uniform => uniformFrom(streamState(seed, ...keys));

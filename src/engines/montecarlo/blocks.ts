@@ -7,8 +7,9 @@
  */
 import type { Params } from "../../model/params.js";
 import { protocol } from "../../model/protocol.js";
-import { stream } from "../../random/stream.js";
-import { histogram, record, type SparseHistogram, toSparse } from "../../stats/histogram.js";
+import { streamState, uniformFrom } from "../../random/stream.js";
+import { type Histogram, histogram, record, type SparseHistogram, toSparse } from "../../stats/histogram.js";
+import { type BlockAccumulator, type BlockRunner, compiledRunner } from "./compile/index.js";
 import { type EpisodeOutcome, episodeRunner } from "./episode.js";
 
 /** Episodes per block: the unit of random-stream splitting. Changing it changes the numbers. */
@@ -17,8 +18,19 @@ export const BLOCK = 4096;
 export const COSTS = ["unmapLatencyUs", "freeDelayUs", "ipis", "waitUs"] as const;
 export type CostName = (typeof COSTS)[number];
 
+/**
+ * How episodes are run: `compiled` (the default) turns the protocol into one
+ * program per run (./compile/); `interpret` steps through the protocol's
+ * guards and effects (./episode.ts), the reference the compiled engine is
+ * tested against. Both give the same numbers, bit for bit.
+ */
+export const ENGINES = ["compiled", "interpret"] as const;
+export type EngineKind = (typeof ENGINES)[number];
+
 export interface BlockTask {
   readonly params: Params;
+  /** Default: compiled. */
+  readonly engine?: EngineKind;
   readonly seed: number;
   /** The stream key: a run's 0, a sweep's cell number. */
   readonly key: number;
@@ -39,38 +51,49 @@ export interface BlockTally {
   readonly sums: Record<CostName, Float64Array>;
 }
 
-export function simulateBlocks(task: BlockTask): BlockTally {
-  const { params, seed, key, episodes, from, to } = task;
+/** The interpreter as a block runner: episodeRunner on the block's stream. */
+function interpretedRunner(params: Params): BlockRunner {
   const proto = protocol(params.flush, params.tableFree);
   const out: EpisodeOutcome = { race: false, corrupt: false, unmapLatencyUs: 0, freeDelayUs: 0, ipis: 0, waitUs: 0 };
-  const h = { unmapLatencyUs: histogram(), freeDelayUs: histogram(), ipis: histogram(), waitUs: histogram() };
-  const sums = Object.fromEntries(COSTS.map((c) => [c, new Float64Array(to - from)])) as Record<CostName, Float64Array>;
-  let races = 0, corrupts = 0;
-  for (let b = from; b < to; b++) {
-    const runner = episodeRunner(proto, params, stream(seed, key, b));
-    const end = Math.min(episodes, (b + 1) * BLOCK);
+  return (words, episodes, [hLatency, hFree, hIpis, hWait], acc) => {
+    const runner = episodeRunner(proto, params, uniformFrom(words));
     let latency = 0, free = 0, ipis = 0, wait = 0;
-    for (let i = b * BLOCK; i < end; i++) {
+    for (let i = 0; i < episodes; i++) {
       runner.run(out);
-      if (out.race) races++;
-      if (out.corrupt) corrupts++;
-      record(h.unmapLatencyUs, out.unmapLatencyUs);
-      record(h.freeDelayUs, out.freeDelayUs);
-      record(h.ipis, out.ipis);
-      record(h.waitUs, out.waitUs);
+      if (out.race) acc.races++;
+      if (out.corrupt) acc.corrupts++;
+      record(hLatency!, out.unmapLatencyUs);
+      record(hFree!, out.freeDelayUs);
+      record(hIpis!, out.ipis);
+      record(hWait!, out.waitUs);
       latency += out.unmapLatencyUs;
       free += out.freeDelayUs;
       ipis += out.ipis;
       wait += out.waitUs;
     }
+    acc.latency = latency;
+    acc.free = free;
+    acc.ipis = ipis;
+    acc.wait = wait;
+  };
+}
+
+export function simulateBlocks(task: BlockTask): BlockTally {
+  const { params, seed, key, episodes, from, to } = task;
+  const run = task.engine === "interpret" ? interpretedRunner(params) : compiledRunner(params);
+  const hists: Histogram[] = COSTS.map(() => histogram());
+  const sums = Object.fromEntries(COSTS.map((c) => [c, new Float64Array(to - from)])) as Record<CostName, Float64Array>;
+  const acc: BlockAccumulator = { races: 0, corrupts: 0, latency: 0, free: 0, ipis: 0, wait: 0 };
+  for (let b = from; b < to; b++) {
+    run(streamState(seed, key, b), Math.min(episodes, (b + 1) * BLOCK) - b * BLOCK, hists, acc);
     const k = b - from;
-    sums.unmapLatencyUs[k] = latency;
-    sums.freeDelayUs[k] = free;
-    sums.ipis[k] = ipis;
-    sums.waitUs[k] = wait;
+    sums.unmapLatencyUs[k] = acc.latency;
+    sums.freeDelayUs[k] = acc.free;
+    sums.ipis[k] = acc.ipis;
+    sums.waitUs[k] = acc.wait;
   }
-  const hist = Object.fromEntries(COSTS.map((c) => [c, toSparse(h[c])])) as Record<CostName, SparseHistogram>;
-  return { key, from, to, races, corrupts, hist, sums };
+  const hist = Object.fromEntries(COSTS.map((c, i) => [c, toSparse(hists[i]!)])) as Record<CostName, SparseHistogram>;
+  return { key, from, to, races: acc.races, corrupts: acc.corrupts, hist, sums };
 }
 
 /** The transferable buffers of a tally, for postMessage. */

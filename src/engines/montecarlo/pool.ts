@@ -8,7 +8,7 @@ import { extname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { InputError } from "../../model/errors.js";
-import { type BlockTally, type BlockTask, simulateBlocks } from "./blocks.js";
+import { type BlockTally, type BlockTask, ENGINES, type EngineKind, simulateBlocks } from "./blocks.js";
 
 export const MAX_WORKERS = 256;
 
@@ -20,6 +20,8 @@ export interface Execution {
   readonly onProgress?: (done: number, total: number) => void;
   /** Stops the work between tasks; the promise rejects with the signal's reason. */
   readonly signal?: AbortSignal;
+  /** How episodes run (default: compiled); `interpret` is the reference it is checked against. */
+  readonly engine?: EngineKind;
 }
 
 export function checkWorkers(workers: unknown): number {
@@ -27,6 +29,13 @@ export function checkWorkers(workers: unknown): number {
   if (typeof workers !== "number" || !Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS)
     throw new InputError("workers", workers, `a whole number from 1 to ${MAX_WORKERS}`);
   return workers;
+}
+
+export function checkEngine(engine: unknown): EngineKind {
+  if (engine === undefined) return "compiled";
+  if (typeof engine !== "string" || !(ENGINES as readonly string[]).includes(engine))
+    throw new InputError("engine", engine, `one of ${ENGINES.join(", ")}`);
+  return engine as EngineKind;
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -60,41 +69,78 @@ const workerUrl = ext === ".ts"
     `await import(${JSON.stringify(new URL("./worker.ts", import.meta.url).href)});`))
   : new URL("./worker.js", import.meta.url);
 
+/** Tasks each worker holds at once: the next is already there when one finishes. */
+const IN_FLIGHT = 2;
+
+/**
+ * Workers outlive a run, so a notebook's next run or sweep does not pay for
+ * their start-up again; they are unref'd between runs so that they never keep
+ * a process alive. A run that finds them busy (two at once) starts its own.
+ */
+let idle: Worker[] = [];
+
+function spawn(): Worker {
+  const w = new Worker(workerUrl);
+  w.once("exit", () => { idle = idle.filter((x) => x !== w); });
+  return w;
+}
+
+function take(n: number): Worker[] {
+  const mine = idle.splice(0, n);
+  while (mine.length < n) mine.push(spawn());
+  for (const w of mine) w.ref();
+  return mine;
+}
+
+function giveBack(pool: Worker[]): void {
+  for (const w of pool) w.unref();
+  idle = [...pool, ...idle];
+}
+
+interface WorkerReply { tally?: BlockTally; error?: string }
+
 function runOnWorkers(tasks: Iterator<BlockTask>, n: number, onResult: (t: BlockTally) => void, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    const pool: Worker[] = [];
-    let running = 0, finished = false;
+    if (signal?.aborted) return reject(signal.reason);
+    const pool = take(n);
+    const held = new Map<Worker, number>(pool.map((w) => [w, 0]));
+    const listeners: [Worker, (m: WorkerReply) => void, (e: unknown) => void, (code: number) => void][] = [];
+    let exhausted = false, finished = false;
     const stop = (error?: unknown) => {
       if (finished) return;
       finished = true;
       signal?.removeEventListener("abort", onAbort);
-      for (const w of pool) void w.terminate();
+      for (const [w, message, fail, exit] of listeners) w.off("message", message).off("error", fail).off("exit", exit);
+      // Work still under way (an abort, an error) is not waited for: those workers go.
+      if (error === undefined) giveBack(pool);
+      else for (const w of pool) void w.terminate();
       if (error === undefined) resolve(); else reject(error);
     };
     const onAbort = () => stop(signal!.reason);
+    /** Tops `w` up to IN_FLIGHT tasks; a task that cannot be made ends the run with its error. */
     const feed = (w: Worker) => {
-      if (finished) return;
-      const next = tasks.next();
-      if (next.done) {
-        if (running === 0) stop();
-        return;
+      while (held.get(w)! < IN_FLIGHT && !exhausted && !finished) {
+        let next: IteratorResult<BlockTask>;
+        try { next = tasks.next(); } catch (e) { return stop(e); }
+        if (next.done) { exhausted = true; break; }
+        held.set(w, held.get(w)! + 1);
+        w.postMessage(next.value);
       }
-      running++;
-      w.postMessage(next.value);
+      if (exhausted && [...held.values()].every((h) => h === 0)) stop();
     };
-    if (signal?.aborted) return reject(signal.reason);
     signal?.addEventListener("abort", onAbort);
-    for (let i = 0; i < n; i++) {
-      const w = new Worker(workerUrl);
-      w.on("message", (m: { tally?: BlockTally; error?: string }) => {
-        if (finished) return; // a result that crossed an abort
-        running--;
+    for (const w of pool) {
+      const message = (m: WorkerReply) => {
+        if (finished) return;
+        held.set(w, held.get(w)! - 1);
         if (m.error !== undefined) return stop(new Error(m.error));
         try { onResult(m.tally!); } catch (e) { return stop(e); }
         feed(w);
-      });
-      w.on("error", stop);
-      pool.push(w);
+      };
+      const fail = (e: unknown) => stop(e);
+      const exit = (code: number) => stop(new Error(`a worker thread exited (code ${code}) before its work was done`));
+      listeners.push([w, message, fail, exit]);
+      w.on("message", message).on("error", fail).on("exit", exit);
     }
     for (const w of pool) feed(w);
   });

@@ -10,10 +10,10 @@ import type { Interval } from "../../stats/proportion.js";
 import type { CostSummary } from "../../stats/summary.js";
 import { type Manifest, manifest } from "../manifest.js";
 import type { CostName } from "./blocks.js";
-import { checkWorkers, type Execution, runTasks } from "./pool.js";
+import { checkEngine, checkWorkers, type Execution, runTasks } from "./pool.js";
 import { addBlocks, runData, runTally, runTasksOf } from "./tally.js";
 
-export { BLOCK, COSTS, type CostName } from "./blocks.js";
+export { BLOCK, COSTS, type CostName, ENGINES, type EngineKind } from "./blocks.js";
 export type { Execution } from "./pool.js";
 
 export const MAX_EPISODES = 1e10;
@@ -61,11 +61,12 @@ export function throttle(onProgress?: (done: number, total: number) => void) {
 export async function simulate(scenario: Scenario, opts: MonteCarloOptions, key = 0, exec: Execution = {}): Promise<RunData> {
   const { episodes, seed } = checkRunOptions(opts);
   const workers = checkWorkers(exec.workers);
+  const engine = checkEngine(exec.engine);
   const t = runTally(episodes);
   const progress = throttle(exec.onProgress);
   // Small runs are not worth a thread's start-up.
   const n = t.blocks < 4 ? 1 : Math.min(workers, Math.ceil(t.blocks / 8));
-  await runTasks(runTasksOf(scenario.params, seed, key, episodes), n, (b) => {
+  await runTasks(runTasksOf(scenario.params, seed, key, episodes, engine), n, (b) => {
     addBlocks(t, b);
     progress(Math.min(episodes, t.blocksDone * 4096), episodes);
   }, exec.signal);

@@ -3,7 +3,7 @@ import { clopperPearson } from "../../stats/proportion.js";
 import { type Histogram, histogram, mergeSparse } from "../../stats/histogram.js";
 import { summarize } from "../../stats/summary.js";
 import type { Manifest } from "../manifest.js";
-import { BLOCK, type BlockTally, type BlockTask, COSTS, type CostName } from "./blocks.js";
+import { BLOCK, type BlockTally, type BlockTask, COSTS, type CostName, type EngineKind } from "./blocks.js";
 import type { Params } from "../../model/params.js";
 import type { RunData } from "./run.js";
 
@@ -42,10 +42,10 @@ export function addBlocks(t: RunTally, b: BlockTally): void {
 export const complete = (t: RunTally) => t.blocksDone === t.blocks;
 
 /** The tasks of one run: its blocks in groups of TASK_BLOCKS. */
-export function* runTasksOf(params: Params, seed: number, key: number, episodes: number): Generator<BlockTask> {
+export function* runTasksOf(params: Params, seed: number, key: number, episodes: number, engine: EngineKind): Generator<BlockTask> {
   const blocks = Math.ceil(episodes / BLOCK);
   for (let from = 0; from < blocks; from += TASK_BLOCKS)
-    yield { params, seed, key, episodes, from, to: Math.min(blocks, from + TASK_BLOCKS) };
+    yield { params, engine, seed, key, episodes, from, to: Math.min(blocks, from + TASK_BLOCKS) };
 }
 
 export function runData(t: RunTally, manifest: Manifest): RunData {

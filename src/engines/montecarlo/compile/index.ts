@@ -1,0 +1,80 @@
+/**
+ * The compiled engine in three steps, as Arquero compiles expressions: read
+ * the protocol (./graph.ts), write the program (./codegen.ts), turn it into a
+ * function. Graphs are kept per protocol and functions per program source,
+ * so a sweep compiles once and then only fills in each cell's constants.
+ */
+import { unmapInstantState } from "../../../model/entry.js";
+import { PARAM_SPECS, type Params } from "../../../model/params.js";
+import { protocol } from "../../../model/protocol.js";
+import { type Histogram, record } from "../../../stats/histogram.js";
+import { buildGraph, type Graph } from "./graph.js";
+import { type Program, writeProgram } from "./codegen.js";
+import { UNIFORM } from "./samplers.js";
+
+/** What a block of episodes adds up: counts across blocks, sums of this block only. */
+export interface BlockAccumulator {
+  races: number;
+  corrupts: number;
+  latency: number;
+  free: number;
+  ipis: number;
+  wait: number;
+}
+
+/** Runs `episodes` episodes from generator state `words` into the histograms (latency, free, IPIs, wait) and `acc`. */
+export type BlockRunner = (words: readonly number[], episodes: number, hist: readonly Histogram[], acc: BlockAccumulator) => void;
+
+type Factory = (K: Float64Array, A: readonly Float64Array[], rec: typeof record, stuck: (state: number) => Error) => BlockRunner;
+
+/** The parameters that choose steps: the protocol is a function of these alone. */
+const structural = PARAM_SPECS.filter((s) => s.kind === "enum").map((s) => s.name);
+
+const graphs = new Map<string, Graph>();
+const factories = new Map<string, Factory>();
+
+export function graphOf(p: Params): Graph {
+  const key = structural.map((n) => p[n]).join("|");
+  let g = graphs.get(key);
+  if (!g) {
+    g = buildGraph(protocol(p.flush, p.tableFree).steps, unmapInstantState);
+    graphs.set(key, g);
+  }
+  return g;
+}
+
+/** The program for these parameters: its source and the constants it runs with. */
+export function programOf(p: Params): Program {
+  return writeProgram(graphOf(p), p);
+}
+
+/** A block runner for these parameters. */
+export function compiledRunner(p: Params): BlockRunner {
+  const prog = programOf(p);
+  let make = factories.get(prog.source);
+  if (!make) {
+    make = new Function("K", "A", "record", "stuck", prog.source) as Factory;
+    factories.set(prog.source, make);
+  }
+  return make(prog.numbers, prog.arrays, record, (state) => new Error(`episode stuck in state ${prog.states[state]}`));
+}
+
+/**
+ * The program as text for a reader: the source that runs, with the inlined
+ * generator written `u = U();` once it has been shown, and the constants with
+ * the values these parameters give them.
+ */
+export function programText(p: Params): string {
+  const prog = programOf(p);
+  const names = [...prog.source.matchAll(/^const (\w+) = K\[(\d+)\];$/gm)];
+  return [
+    "// The compiled Monte Carlo engine's program for these parameters: the body of",
+    "// function (K, A, record, stuck), returning run(words, episodes, hist, acc).",
+    "// u = U(); stands for one uniform from the generator, inlined as:",
+    `//   ${UNIFORM}`,
+    "// Constants (K):",
+    ...names.map(([, name, i]) => `//   ${name} = ${prog.numbers[Number(i)]}`),
+    ...(prog.arrays.length ? [`// Sample arrays (A): ${prog.arrays.map((a) => `${a.length} values`).join(", ")}`] : []),
+    prog.source.split(UNIFORM).join("u = U();"),
+  ].join("\n") + "\n";
+}
