@@ -8,7 +8,7 @@ import { type Distribution, formatDistribution } from "../model/distribution.js"
 import { PARAM_SPECS, type ParamName, type Params } from "../model/params.js";
 import { MODEL_VERSION } from "../model/version.js";
 
-export type EngineName = "montecarlo" | "exact" | "explore";
+export type EngineName = "montecarlo" | "exact" | "explore" | "rare";
 /** A parameter as JSON: delays in their short form (`exp:5`), empirical ones as their object. */
 export type ParamJson = string | number | Distribution;
 

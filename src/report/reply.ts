@@ -51,22 +51,34 @@ export function paramOrigins(s: Scenario): Record<string, string> {
     values[name] !== given[name] ? "set" : values[name] === defaults[name] ? "default" : "preset"]));
 }
 
-/** A Monte Carlo run: parameters, outcomes with exact intervals, costs, and the re-run line. */
-export function runReply(scenario: Scenario, r: RunData): string {
+/** The parameter table of a reply: each value, its unit, and where it comes from. */
+export function paramLines(scenario: Scenario): string[] {
   const values = formatParams(scenario.params);
   const from = paramOrigins(scenario);
   const params = PARAM_SPECS.map(({ name, unit }) => [name, fit(String(values[name]), 30), unit, from[name]!]);
-  const outcome = (label: string, n: number, p: number, ci: readonly [number, number]) =>
-    [label, String(n), fmtP(p), `${fmtP(ci[0])} .. ${fmtP(ci[1])}`];
-  const costs = COSTS.map((c) => {
-    const s = r.costs[c];
+  return [
+    ...columns([["parameter", "value", "unit", "from"], ...params]),
+    `(from: set = changed, preset = ${scenario.preset ?? "the scenario"}'s, default = the model's)`,
+  ];
+}
+
+/** The cost table of a reply: mean, median, p99 and maximum of each cost. */
+export function costLines(costs: RunData["costs"], title = "cost per episode"): string[] {
+  const rows = COSTS.map((c) => {
+    const s = costs[c];
     return [COST_LABELS[c], fmtQuantity(s.mean), fmtQuantity(s.p50), fmtQuantity(s.p99), fmtQuantity(s.max)];
   });
+  return columns([[title, "mean", "p50", "p99", "max"], ...rows], [false, true, true, true, true]);
+}
+
+/** A Monte Carlo run: parameters, outcomes with exact intervals, costs, and the re-run line. */
+export function runReply(scenario: Scenario, r: RunData): string {
+  const outcome = (label: string, n: number, p: number, ci: readonly [number, number]) =>
+    [label, String(n), fmtP(p), `${fmtP(ci[0])} .. ${fmtP(ci[1])}`];
   const lines = [
     ...wrapLines(`${scenario.name}: ${scenario.title}`, WIDTH, "  "),
     "",
-    ...columns([["parameter", "value", "unit", "from"], ...params]),
-    `(from: set = changed, preset = ${scenario.preset ?? "the scenario"}'s, default = the model's)`,
+    ...paramLines(scenario),
     "",
     `${r.episodes} episodes, each one walk overlapping one unmap`,
     ...columns([["outcome", "count", "p", "95% interval"],
@@ -75,7 +87,7 @@ export function runReply(scenario: Scenario, r: RunData): string {
     "(race: the walker read the page after its free; corrupt: after its",
     "reuse. Intervals are exact Clopper-Pearson.)",
     "",
-    ...columns([["cost per episode", "mean", "p50", "p99", "max"], ...costs], [false, true, true, true, true]),
+    ...costLines(r.costs),
     "",
     ...rerunLines(r.manifest),
   ];

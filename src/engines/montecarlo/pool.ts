@@ -8,7 +8,8 @@ import { extname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { InputError } from "../../model/errors.js";
-import { type BlockTally, type BlockTask, ENGINES, type EngineKind, simulateBlocks } from "./blocks.js";
+import { perform, type ResultOf, type Task } from "../tasks.js";
+import { ENGINES, type EngineKind } from "./blocks.js";
 
 export const MAX_WORKERS = 256;
 
@@ -40,15 +41,15 @@ export function checkEngine(engine: unknown): EngineKind {
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Runs every task, handing each tally to `onResult` as it arrives. */
-export async function runTasks(
-  tasks: Iterator<BlockTask>, workers: number, onResult: (t: BlockTally) => void, signal?: AbortSignal,
+/** Runs every task, handing each result to `onResult` as it arrives. */
+export async function runTasks<T extends Task>(
+  tasks: Iterator<T>, workers: number, onResult: (r: ResultOf<T>) => void, signal?: AbortSignal,
 ): Promise<void> {
   if (workers <= 1) {
     let last = performance.now();
     for (let r = tasks.next(); !r.done; r = tasks.next()) {
       signal?.throwIfAborted();
-      onResult(simulateBlocks(r.value));
+      onResult(perform(r.value));
       // Let progress, output and Ctrl-C through every ~50 ms.
       if (performance.now() - last > 50) { await yieldToEventLoop(); last = performance.now(); }
     }
@@ -97,14 +98,14 @@ function giveBack(pool: Worker[]): void {
   idle = [...pool, ...idle];
 }
 
-interface WorkerReply { tally?: BlockTally; error?: string }
+interface WorkerReply<R> { result?: R; error?: string }
 
-function runOnWorkers(tasks: Iterator<BlockTask>, n: number, onResult: (t: BlockTally) => void, signal?: AbortSignal): Promise<void> {
+function runOnWorkers<T extends Task>(tasks: Iterator<T>, n: number, onResult: (r: ResultOf<T>) => void, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const pool = take(n);
     const held = new Map<Worker, number>(pool.map((w) => [w, 0]));
-    const listeners: [Worker, (m: WorkerReply) => void, (e: unknown) => void, (code: number) => void][] = [];
+    const listeners: [Worker, (m: WorkerReply<ResultOf<T>>) => void, (e: unknown) => void, (code: number) => void][] = [];
     let exhausted = false, finished = false;
     const stop = (error?: unknown) => {
       if (finished) return;
@@ -120,7 +121,7 @@ function runOnWorkers(tasks: Iterator<BlockTask>, n: number, onResult: (t: Block
     /** Tops `w` up to IN_FLIGHT tasks; a task that cannot be made ends the run with its error. */
     const feed = (w: Worker) => {
       while (held.get(w)! < IN_FLIGHT && !exhausted && !finished) {
-        let next: IteratorResult<BlockTask>;
+        let next: IteratorResult<T>;
         try { next = tasks.next(); } catch (e) { return stop(e); }
         if (next.done) { exhausted = true; break; }
         held.set(w, held.get(w)! + 1);
@@ -130,11 +131,11 @@ function runOnWorkers(tasks: Iterator<BlockTask>, n: number, onResult: (t: Block
     };
     signal?.addEventListener("abort", onAbort);
     for (const w of pool) {
-      const message = (m: WorkerReply) => {
+      const message = (m: WorkerReply<ResultOf<T>>) => {
         if (finished) return;
         held.set(w, held.get(w)! - 1);
         if (m.error !== undefined) return stop(new Error(m.error));
-        try { onResult(m.tally!); } catch (e) { return stop(e); }
+        try { onResult(m.result!); } catch (e) { return stop(e); }
         feed(w);
       };
       const fail = (e: unknown) => stop(e);

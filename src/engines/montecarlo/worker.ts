@@ -1,11 +1,11 @@
-/** A worker thread: simulates the block tasks it is sent. */
+/** A worker thread: performs the tasks it is sent. */
 import { parentPort } from "node:worker_threads";
-import { type BlockTask, simulateBlocks, tallyBuffers } from "./blocks.js";
+import { perform, type Task, transferables } from "../tasks.js";
 
-parentPort!.on("message", (task: BlockTask) => {
+parentPort!.on("message", (task: Task) => {
   try {
-    const tally = simulateBlocks(task);
-    parentPort!.postMessage({ tally }, tallyBuffers(tally));
+    const result = perform(task);
+    parentPort!.postMessage({ result }, transferables(result));
   } catch (e) {
     parentPort!.postMessage({ error: e instanceof Error ? e.message : String(e) });
   }

@@ -18,18 +18,32 @@ import { ENTRY_CLOCKS, preemptedAtUnmap, unmapInstantState } from "../../../mode
 import type { Params } from "../../../model/params.js";
 import type { State, Step } from "../../../model/protocol.js";
 import type { Graph, Node, Tree } from "./graph.js";
-import { Constants, equilibriumSampler, plainSampler, rateSampler, type SamplerCode, UNIFORM } from "./samplers.js";
+import { Constants, type Draws, plainDraws, type SamplerCode } from "./samplers.js";
+import { tiltedDraws } from "./tilted.js";
 
 /** The interpreter's guard on runaway episodes; the same bound, the same message. */
 export const MAX_EVENTS = 1_000_000;
 
+/**
+ * plain: the interpreter's draws, bit for bit, costs into histograms;
+ * tilted: draws from the rare-event estimator's proposals, each episode
+ * handed to its `begin` and `end` (src/engines/rare/draws.ts).
+ */
+export type DrawMode = "plain" | "tilted";
+
 export interface Program {
-  /** The body of `function (K, A, record, stuck)`, returning `run(words, episodes, hist, acc)`. */
+  /**
+   * The body of `function (K, A, $)`. Plain, it returns `run(words, episodes,
+   * hist, acc)`; tilted, `run(episodes)`. `$` holds what the program calls:
+   * record and stuck; tilted, also draw, V, begin, end and nq.
+   */
   readonly source: string;
   readonly numbers: Float64Array;
   readonly arrays: readonly Float64Array[];
   /** Per state case, the state as JSON: what the "episode stuck" error names. */
   readonly states: readonly string[];
+  /** Tilted: the name of each draw site, by index. */
+  readonly sites: readonly string[];
 }
 
 const clock = (c: number) => `c${c}`;
@@ -42,21 +56,23 @@ function describe(s: State): string {
   return [`w=${s.w}`, ...fields.map(([f, v]) => `${f}=${String(v)}`)].join(" ");
 }
 
-export function writeProgram(g: Graph, p: Params): Program {
+export function writeProgram(g: Graph, p: Params, mode: DrawMode = "plain"): Program {
   const k = new Constants();
+  const sites: string[] = [];
+  const draws: Draws = mode === "plain" ? plainDraws(k) : tiltedDraws(k, sites);
   const { steps, timed, nodes } = g;
   const stepAt = (i: number): Step => steps[i]!;
 
   // One sampler per clock, and the two equilibrium laws of the unmap instant (model/entry.ts).
   const samplers: SamplerCode[] = timed.map((i, c) => {
-    const d = stepAt(i).delay!;
-    return "rate" in d ? rateSampler(`s${c}_`, p[d.rate], k) : plainSampler(`s${c}_`, p[d.param], k);
+    const d = stepAt(i).delay!, site = `clock of ${stepAt(i).id}`;
+    return "rate" in d ? draws.rate(`s${c}_`, p[d.rate], site) : draws.clock(`s${c}_`, p[d.param], site);
   });
   const walk = timed.findIndex((i) => stepAt(i).id === ENTRY_CLOCKS.walk);
   const resume = timed.findIndex((i) => stepAt(i).id === ENTRY_CLOCKS.resume);
   if (walk < 0 || resume < 0) throw new Error(`compile: the protocol has no ${ENTRY_CLOCKS.walk} or ${ENTRY_CLOCKS.resume} step`);
-  const walkRest = equilibriumSampler("walkRest_", p.walkUs, k);
-  const resumeRest = equilibriumSampler("resumeRest_", p.preemptUs, k);
+  const walkRest = draws.equilibrium("walkRest_", p.walkUs, "walk left at the unmap");
+  const resumeRest = draws.equilibrium("resumeRest_", p.preemptUs, "preemption left at the unmap");
   const pPreempted = k.number("pPreempted", preemptedAtUnmap(p));
 
   // Branch weights, as the interpreter evaluates them.
@@ -86,7 +102,7 @@ export function writeProgram(g: Graph, p: Params): Program {
         return `if (x < ${w[j]}) {\n${body}${indent}} else { x -= ${w[j]}; ${arm(j + 1)} }`;
       };
       const named = [...t.then.map(stepAt), st].map((x) => `${indent}${comment(`then ${x.actor}: ${x.kernel}`)}\n`).join("");
-      return `${named}${indent}${UNIFORM} x = u;\n${indent}${arm(0)}\n`;
+      return `${named}${indent}${draws.uniform(`branch of ${st.id}`)} x = u;\n${indent}${arm(0)}\n`;
     }
     const to = nodes[t.to]!;
     const lines: string[] = t.then.map((i) => comment(`then ${stepAt(i).actor}: ${stepAt(i).kernel}`));
@@ -129,23 +145,27 @@ export function writeProgram(g: Graph, p: Params): Program {
   };
 
   // Written before the declarations are read: the trees declare the branch weights they use.
+  const coin = draws.uniform("W preempted at the unmap");
   const entries = [entry(true).trimEnd(), entry(false).trimEnd()];
   const cases = nodes.map((n, i) => stateCase(n, i).trimEnd());
   const clocks = timed.map((_, c) => `${clock(c)} = 0`);
   const kept = [...samplers, walkRest, resumeRest].flatMap((s) => s.locals);
+  const plain = mode === "plain";
   const source = [
     `"use strict";`,
     ...k.decls,
-    `return function run(words, episodes, hist, acc) {`,
-    `  let s01 = words[0] | 0, s00 = words[1] | 0, s11 = words[2] | 0, s10 = words[3] | 0, h = 0, l = 0, a0 = 0, a1 = 0, t0 = 0;`,
-    `  let u = 0, x = 0, y = 0, w = 0, b = 0, v = 0, lo = 0, hi = 0, mid = 0;`,
+    plain ? `const { record } = $, stuck = $.stuck;` : `const { stuck, draw, V, begin, end, nq } = $;`,
+    plain ? `return function run(words, episodes, hist, acc) {` : `return function run(episodes) {`,
+    `  let s01 = ${plain ? "words[0] | 0" : "0"}, s00 = ${plain ? "words[1] | 0" : "0"}, s11 = ${plain ? "words[2] | 0" : "0"}, s10 = ${plain ? "words[3] | 0" : "0"}, h = 0, l = 0, a0 = 0, a1 = 0, t0 = 0;`,
+    `  let u = 0, v = 0, x = 0, y = 0, w = 0, b = 0, lo = 0, hi = 0, mid = 0;`,
     ...(kept.length ? [`  let ${kept.join(", ")};`] : []),
-    `  const hLatency = hist[0], hFree = hist[1], hIpis = hist[2], hWait = hist[3];`,
+    ...(plain ? [`  const hLatency = hist[0], hFree = hist[1], hIpis = hist[2], hWait = hist[3];`] : []),
     `  let ${clocks.join(", ")};`,
     `  let races = 0, corrupts = 0, latency = 0, free = 0, ipisSum = 0, waitSum = 0;`,
     `  for (let e = 0; e < episodes; e++) {`,
     `    let t = 0, ret = NaN, freed = NaN, wait = 0, dt = 0, best = -1, st = -1, race = 0, corrupt = 0, ipis = 0;`,
-    `    ${UNIFORM}`,
+    ...(plain ? [] : [`    begin();`]),
+    `    ${coin}`,
     `    if (u < ${pPreempted}) {`,
     entries[0]!,
     `    } else {`,
@@ -157,13 +177,18 @@ export function writeProgram(g: Graph, p: Params): Program {
     ...cases,
     `      }`,
     `    }`,
-    `    races += race; corrupts += corrupt;`,
-    `    record(hLatency, ret); record(hFree, freed); record(hIpis, ipis); record(hWait, wait);`,
-    `    latency += ret; free += freed; ipisSum += ipis; waitSum += wait;`,
-    `  }`,
-    `  acc.races += races; acc.corrupts += corrupts;`,
-    `  acc.latency = latency; acc.free = free; acc.ipis = ipisSum; acc.wait = waitSum;`,
+    ...(plain ? [
+      `    races += race; corrupts += corrupt;`,
+      `    record(hLatency, ret); record(hFree, freed); record(hIpis, ipis); record(hWait, wait);`,
+      `    latency += ret; free += freed; ipisSum += ipis; waitSum += wait;`,
+      `  }`,
+      `  acc.races += races; acc.corrupts += corrupts;`,
+      `  acc.latency = latency; acc.free = free; acc.ipis = ipisSum; acc.wait = waitSum;`,
+    ] : [
+      `    end(race, corrupt);`,
+      `  }`,
+    ]),
     `};`,
   ].join("\n");
-  return { source, numbers: Float64Array.from(k.numbers), arrays: k.arrays, states: nodes.map((n) => n.key) };
+  return { source, numbers: Float64Array.from(k.numbers), arrays: k.arrays, states: nodes.map((n) => n.key), sites };
 }

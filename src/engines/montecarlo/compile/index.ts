@@ -9,7 +9,7 @@ import { PARAM_SPECS, type Params } from "../../../model/params.js";
 import { protocol } from "../../../model/protocol.js";
 import { type Histogram, record } from "../../../stats/histogram.js";
 import { buildGraph, type Graph } from "./graph.js";
-import { type Program, writeProgram } from "./codegen.js";
+import { type DrawMode, type Program, writeProgram } from "./codegen.js";
 import { UNIFORM } from "./samplers.js";
 
 /** What a block of episodes adds up: counts across blocks, sums of this block only. */
@@ -25,13 +25,20 @@ export interface BlockAccumulator {
 /** Runs `episodes` episodes from generator state `words` into the histograms (latency, free, IPIs, wait) and `acc`. */
 export type BlockRunner = (words: readonly number[], episodes: number, hist: readonly Histogram[], acc: BlockAccumulator) => void;
 
-type Factory = (K: Float64Array, A: readonly Float64Array[], rec: typeof record, stuck: (state: number) => Error) => BlockRunner;
+/** What a program calls; see Program.source. */
+export interface Runtime {
+  readonly record?: typeof record;
+  readonly stuck: (state: number) => Error;
+  readonly [name: string]: unknown;
+}
+
+type Factory<R> = (K: Float64Array, A: readonly Float64Array[], $: Runtime) => R;
 
 /** The parameters that choose steps: the protocol is a function of these alone. */
 const structural = PARAM_SPECS.filter((s) => s.kind === "enum").map((s) => s.name);
 
 const graphs = new Map<string, Graph>();
-const factories = new Map<string, Factory>();
+const factories = new Map<string, Factory<unknown>>();
 
 export function graphOf(p: Params): Graph {
   const key = structural.map((n) => p[n]).join("|");
@@ -44,19 +51,23 @@ export function graphOf(p: Params): Graph {
 }
 
 /** The program for these parameters: its source and the constants it runs with. */
-export function programOf(p: Params): Program {
-  return writeProgram(graphOf(p), p);
+export function programOf(p: Params, mode: DrawMode = "plain"): Program {
+  return writeProgram(graphOf(p), p, mode);
+}
+
+/** The program's function, made once per source. */
+export function instantiate<R>(prog: Program, runtime: Omit<Runtime, "stuck">): R {
+  let make = factories.get(prog.source) as Factory<R> | undefined;
+  if (!make) {
+    make = new Function("K", "A", "$", prog.source) as Factory<R>;
+    factories.set(prog.source, make as Factory<unknown>);
+  }
+  return make(prog.numbers, prog.arrays, { ...runtime, stuck: (state) => new Error(`episode stuck in state ${prog.states[state]}`) });
 }
 
 /** A block runner for these parameters. */
 export function compiledRunner(p: Params): BlockRunner {
-  const prog = programOf(p);
-  let make = factories.get(prog.source);
-  if (!make) {
-    make = new Function("K", "A", "record", "stuck", prog.source) as Factory;
-    factories.set(prog.source, make);
-  }
-  return make(prog.numbers, prog.arrays, record, (state) => new Error(`episode stuck in state ${prog.states[state]}`));
+  return instantiate<BlockRunner>(programOf(p), { record });
 }
 
 /**

@@ -125,3 +125,29 @@ export function rateSampler(id: string, perMs: number, k: Constants): SamplerCod
   const perUs = perMs / 1000;
   return perUs > 0 ? plainSampler(id, { kind: "exponential", mean: 1 / perUs }, k) : stateless((target) => `${target} = Infinity;`);
 }
+
+/**
+ * How a program draws: its uniforms and its samplers. `site` names the place
+ * of a draw in the model (the unmap instant's coin, a step's clock, a
+ * branch); plain draws ignore it, tilted ones (./tilted.ts) draw each site
+ * from its own proposal.
+ */
+export interface Draws {
+  readonly kind: "plain" | "tilted";
+  /** Statements that set `u` to one uniform (and, tilted, `v` to 1 - u). */
+  uniform(site: string): string;
+  clock(id: string, d: Distribution, site: string): SamplerCode;
+  rate(id: string, perMs: number, site: string): SamplerCode;
+  equilibrium(id: string, d: Distribution, site: string): SamplerCode;
+}
+
+/** The interpreter's draws, bit for bit. */
+export function plainDraws(k: Constants): Draws {
+  return {
+    kind: "plain",
+    uniform: () => UNIFORM,
+    clock: (id, d) => plainSampler(id, d, k),
+    rate: (id, perMs) => rateSampler(id, perMs, k),
+    equilibrium: (id, d) => equilibriumSampler(id, d, k),
+  };
+}

@@ -1,0 +1,158 @@
+/**
+ * The runtime of a tilted program (../montecarlo/compile/tilted.ts): the
+ * draws from the proposal and the bookkeeping of each episode's likelihood
+ * ratio. Module state, one block at a time: a program calls `draw(site)` for
+ * every uniform, `begin()` before an episode and `end(race, corrupt)` after
+ * it. The generator is the project's xoroshiro128+ stream, as the plain
+ * engines run it.
+ */
+import { BINS, binOf, NBINS, type Proposal } from "./proposal.js";
+
+const state = new Int32Array(4);
+
+/** One uniform in [0, 1) from the block's stream: pure-rand's uniformFloat64 over xoroshiro128+. */
+function next(): number {
+  let s01 = state[0]!, s00 = state[1]!, s11 = state[2]!, s10 = state[3]!;
+  const hi = (s00 + s10) & 67108863;
+  let a0 = s10 ^ s00, a1 = s11 ^ s01;
+  const t0 = s00;
+  s00 = (t0 << 24) ^ (s01 >>> 8) ^ a0 ^ (a0 << 16);
+  s01 = (s01 << 24) ^ (t0 >>> 8) ^ a1 ^ ((a1 << 16) | (a0 >>> 16));
+  s10 = (a1 << 5) ^ (a0 >>> 27);
+  s11 = (a0 << 5) ^ (a1 >>> 27);
+  const lo = (s00 + s10) & 134217727;
+  a0 = s10 ^ s00;
+  a1 = s11 ^ s01;
+  state[1] = (s00 << 24) ^ (s01 >>> 8) ^ a0 ^ (a0 << 16);
+  state[0] = (s01 << 24) ^ (s00 >>> 8) ^ a1 ^ ((a1 << 16) | (a0 >>> 16));
+  state[3] = (a1 << 5) ^ (a0 >>> 27);
+  state[2] = (a0 << 5) ^ (a1 >>> 27);
+  return hi * 1.4901161193847656e-8 + lo * 1.1102230246251565e-16;
+}
+
+const START = Float64Array.from(BINS, (b) => b.start);
+const WIDTH = Float64Array.from(BINS, (b) => b.width);
+const UPPER = Uint8Array.from(BINS, (b) => +b.upper);
+
+let cumulative = new Float64Array(0);
+let ratio = new Float64Array(0);
+/** Sites drawn with no tilt at all take the fast path: one plain uniform. */
+let plain = new Uint8Array(0);
+
+/** The v = 1 - u of the last draw, exact when u is near 1. */
+export const V = new Float64Array(1);
+
+/**
+ * What an episode drew: its likelihood ratio and the (site, bin) of each
+ * draw. In typed arrays: a module's `let` number would be boxed anew on
+ * every write.
+ */
+const weight = new Float64Array(1);
+const count = new Int32Array(1);
+let touched = new Int32Array(1024);
+
+/** Sums over the episodes of a block; the caller keeps them per block. */
+export interface BlockSums {
+  episodes: number;
+  hits: number;
+  sumW: number;
+  sumW2: number;
+  maxW: number;
+  corrupts: number;
+  sumWc: number;
+  sumWc2: number;
+  maxWc: number;
+  /** Per (site, bin): the weights of racing episodes' draws that fell there (the cross-entropy update's input). */
+  mass: Float64Array;
+}
+
+let sums: BlockSums | undefined;
+let collecting = false;
+
+/** Uses proposal q for the next blocks. */
+export function useProposal(q: Proposal, sites: number): void {
+  cumulative = new Float64Array(q.length);
+  ratio = new Float64Array(q.length);
+  plain = new Uint8Array(sites);
+  for (let s = 0; s < sites; s++) {
+    let c = 0, flat = true;
+    for (let k = 0; k < NBINS; k++) {
+      const i = s * NBINS + k;
+      c += q[i]!;
+      cumulative[i] = c;
+      ratio[i] = WIDTH[k]! / q[i]!;
+      if (Math.abs(q[i]! - WIDTH[k]!) > 1e-15) flat = false;
+    }
+    cumulative[s * NBINS + NBINS - 1] = Infinity; // the last bin takes whatever rounding leaves
+    plain[s] = +flat;
+  }
+}
+
+/** Starts a block: the stream's generator state, and fresh sums. */
+export function startBlock(words: readonly number[], sites: number, collect: boolean): BlockSums {
+  state.set(words);
+  collecting = collect;
+  sums = { episodes: 0, hits: 0, sumW: 0, sumW2: 0, maxW: 0, corrupts: 0, sumWc: 0, sumWc2: 0, maxWc: 0, mass: new Float64Array(collect ? sites * NBINS : 0) };
+  return sums;
+}
+
+export function begin(): void {
+  weight[0] = 1;
+  count[0] = 0;
+}
+
+/** A uniform for `site`, drawn from the proposal; sets V[0] = 1 - u. */
+export function draw(site: number): number {
+  const base = site * NBINS;
+  if (plain[site]) {
+    const u = next();
+    V[0] = 1 - u;
+    if (collecting) touch(base + binOf(u));
+    return u;
+  }
+  const r = next();
+  let lo = 0, hi = NBINS - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (cumulative[base + mid]! > r) hi = mid; else lo = mid + 1;
+  }
+  const k = lo;
+  const x = START[k]! + next() * WIDTH[k]!;
+  weight[0]! *= ratio[base + k]!;
+  touch(base + k);
+  if (UPPER[k]) {
+    V[0] = x;
+    return 1 - x;
+  }
+  V[0] = 1 - x;
+  return x;
+}
+
+function touch(i: number): void {
+  const n = count[0]!;
+  if (n === touched.length) {
+    const grown = new Int32Array(n * 2);
+    grown.set(touched);
+    touched = grown;
+  }
+  touched[n] = i;
+  count[0] = n + 1;
+}
+
+export function end(race: number, corrupt: number): void {
+  const s = sums!, w = weight[0]!;
+  s.episodes++;
+  if (race) {
+    s.hits++;
+    s.sumW += w;
+    s.sumW2 += w * w;
+    if (w > s.maxW) s.maxW = w;
+    if (s.mass.length > 0) for (let i = 0, n = count[0]!; i < n; i++) s.mass[touched[i]!]! += w;
+  }
+  if (corrupt) {
+    s.corrupts++;
+    s.sumWc += w;
+    s.sumWc2 += w * w;
+    if (w > s.maxWc) s.maxWc = w;
+  }
+}
