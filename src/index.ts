@@ -27,6 +27,8 @@ import { save, type SaveOptions } from "./api/save.js";
 import { setStaticImages } from "./notebook/static-image.js";
 import { defineScenario, preset, presetNames, type Scenario, type ScenarioInput } from "./model/scenario.js";
 import { Exact } from "./api/exact.js";
+import { Rare } from "./api/rare.js";
+import { checkRareOptions, estimateRare } from "./engines/rare/estimate.js";
 import { Sensitivity } from "./api/sensitivity.js";
 import type { TornadoOptions } from "./charts/tornado.js";
 import { type ExactOptions, solveExact } from "./engines/exact/index.js";
@@ -52,7 +54,8 @@ export type { Grid, Axis } from "./analysis/grid.js";
 export type { Figure } from "./charts/figure.js";
 export type { Scenario, ScenarioInput };
 export { Run, Sweep, Chart, ScenarioView };
-export { Exact, Sensitivity };
+export { Exact, Sensitivity, Rare };
+export type { RareData, RareDiagnostics, Estimate } from "./engines/rare/estimate.js";
 export type { ExactOptions, ExactResult } from "./engines/exact/index.js";
 export type { SensitivityData, SensitivityOptions, SensitivityRow } from "./engines/exact/sensitivity.js";
 
@@ -90,10 +93,38 @@ export function scenarios(): string[] {
   return presetNames();
 }
 
-/** Monte Carlo: samples episodes of the scenario; same seed, same numbers. */
-export async function run(s: string | ScenarioInput | Scenario, opts: RunOptions = {}): Promise<Run> {
+/**
+ * The rare-event estimator's options (`tr.run(s, { rare: true, relError: 0.1 })`):
+ * importance sampling that reaches probabilities far below what plain
+ * sampling sees, for every kind of delay.
+ */
+export interface RareRunOptions extends Omit<RunOptions, "episodes"> {
+  readonly rare: true;
+  /** Stop when the 95% interval's half-width is this share of pRace (default 0.1). */
+  readonly relError?: number;
+  /** The most episodes the estimation may take (default 3e7). */
+  readonly maxEpisodes?: number;
+}
+
+/**
+ * Monte Carlo: samples episodes of the scenario; same seed, same numbers.
+ * With `{ rare: true }`, the rare-event estimator instead.
+ */
+export async function run(s: string | ScenarioInput | Scenario, opts: RareRunOptions): Promise<Rare>;
+export async function run(s: string | ScenarioInput | Scenario, opts?: RunOptions): Promise<Run>;
+export async function run(s: string | ScenarioInput | Scenario, opts: RunOptions | RareRunOptions = {}): Promise<Run | Rare> {
   const sc = scenario(s);
-  const { episodes = RUN_DEFAULTS.episodes, seed = RUN_DEFAULTS.seed, ...exec } = opts;
+  if (typeof opts !== "object" || opts === null) throw new InputError("options", opts, "{episodes?, seed?, workers?} or {rare: true, relError?, seed?}");
+  const rare: unknown = (opts as { rare?: unknown }).rare;
+  if (rare !== undefined && rare !== false) {
+    if (rare !== true) throw new InputError("rare", rare, "true or false");
+    const { rare: _rare, relError, maxEpisodes, seed = RUN_DEFAULTS.seed, ...exec } = opts as RareRunOptions & { episodes?: unknown };
+    if ("episodes" in exec) throw new InputError("episodes", exec.episodes, "no episodes with rare: true (the estimator takes what relError needs; maxEpisodes caps it)");
+    const options = checkRareOptions({ seed, ...(relError === undefined ? {} : { relError }), ...(maxEpisodes === undefined ? {} : { maxEpisodes }) });
+    return new Rare(sc, await withNotebookControls(exec, `rare ${sc.name}`, "episodes", (e) => estimateRare(sc, options, e)));
+  }
+  const { episodes = RUN_DEFAULTS.episodes, seed = RUN_DEFAULTS.seed, rare: _rare, ...exec } = opts as RunOptions & { rare?: false; relError?: unknown };
+  if ("relError" in exec) throw new InputError("relError", exec.relError, "only with rare: true");
   return new Run(sc, await withNotebookControls(exec, `run ${sc.name}`, "episodes", (e) => simulate(sc, { episodes, seed }, 0, e)));
 }
 

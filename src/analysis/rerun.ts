@@ -10,6 +10,7 @@ import { type EngineName, type Manifest, PACKAGE_VERSION } from "../engines/mani
 import { type ExactResult, solveExact } from "../engines/exact/index.js";
 import { explore, type ExploreResult } from "../engines/explore/index.js";
 import { checkRunOptions, type RunData, simulate } from "../engines/montecarlo/run.js";
+import { checkRareOptions, estimateRare, type RareData, type RareOptions } from "../engines/rare/estimate.js";
 import type { Execution } from "../engines/montecarlo/pool.js";
 import { InputError } from "../model/errors.js";
 import { PARAM_SPECS } from "../model/params.js";
@@ -28,7 +29,8 @@ export type Rerun =
   | { readonly kind: "run"; readonly scenario: Scenario; readonly data: RunData }
   | { readonly kind: "sweep"; readonly scenario: Scenario; readonly data: SweepData }
   | { readonly kind: "exact"; readonly scenario: Scenario; readonly data: ExactResult }
-  | { readonly kind: "explore"; readonly scenario: Scenario; readonly data: ExploreResult };
+  | { readonly kind: "explore"; readonly scenario: Scenario; readonly data: ExploreResult }
+  | { readonly kind: "rare"; readonly scenario: Scenario; readonly data: RareData };
 
 /** A file's contents: manifests to re-run, and the numbers they should give where the file has them. */
 export interface Recorded {
@@ -40,7 +42,7 @@ export interface Recorded {
   readonly result?: Rerun;
 }
 
-const ENGINES: readonly EngineName[] = ["montecarlo", "exact", "explore"];
+const ENGINES: readonly EngineName[] = ["montecarlo", "exact", "explore", "rare"];
 const WRITTEN_BY = "a manifest written by tlbrace (a result's `manifest` field, a sweep file, or out/manifest.json)";
 
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
@@ -76,6 +78,7 @@ function resolveManifest(raw: unknown, field: string): Resolved {
   const missing = PARAM_SPECS.map((s) => s.name).filter((n) => !(n in (m.params as object)));
   if (missing.length) throw new InputError(`${field}.params`, `missing ${missing.join(", ")}`, "every parameter, as tlbrace writes them");
   if (m.engine === "montecarlo") checkRunOptions({ episodes: m.episodes, seed: m.seed });
+  if (m.engine === "rare") rareOptionsOf(m as unknown as Manifest, field);
   // Parameters and the preset are checked by building the scenario.
   const scenario = scenarioOf(m as unknown as AnyManifest, field);
   if ("axes" in m) {
@@ -115,6 +118,7 @@ export async function rerun(m: AnyManifest, exec: Execution = {}): Promise<Rerun
   // The exact solver has no randomness: its manifest's parameters are the ones it solved.
   if (m.engine === "exact") return { kind: "exact", scenario, data: solveExact(scenario) };
   if (m.engine === "explore") return { kind: "explore", scenario, data: explore(scenario, m.options ?? {}) };
+  if (m.engine === "rare") return { kind: "rare", scenario, data: await estimateRare(scenario, rareOptionsOf(m as Manifest, "manifest"), exec) };
   if ("axes" in m) {
     const data = await runSweep(g!, { episodes: m.episodes, seed: m.seed }, { ...exec, ...(m.shard ? { shard: m.shard } : {}) });
     return { kind: "sweep", scenario, data };
@@ -123,10 +127,25 @@ export async function rerun(m: AnyManifest, exec: Execution = {}): Promise<Rerun
   return { kind: "run", scenario, data };
 }
 
+/** The estimator's options as the manifest records them, checked. */
+function rareOptionsOf(m: Manifest, field: string): RareOptions {
+  const o = m.options ?? {};
+  try {
+    return checkRareOptions({ seed: m.seed, relError: o.relError, maxEpisodes: o.maxEpisodes });
+  } catch (e) {
+    if (e instanceof InputError) throw new InputError(`${field}.${e.field === "seed" ? "seed" : `options.${e.field}`}`, e.value, e.allowed);
+    throw e;
+  }
+}
+
 /** The numbers of a result, without its manifest: what must come out identical. */
-export function recordedNumbers(r: Rerun | RunData | SweepData | ExactResult | ExploreResult): unknown {
+export function recordedNumbers(r: Rerun | RunData | SweepData | ExactResult | ExploreResult | RareData): unknown {
   const d = "kind" in r ? r.data : r;
   if ("rows" in d) return { rows: d.rows };
+  if (d.manifest.engine === "rare") {
+    const { episodes, races, pRace, ci95, relativeError, reliable, pCorrupt, corruptCi95, costs } = d as RareData;
+    return JSON.parse(JSON.stringify({ episodes, races, pRace, ci95, relativeError, reliable, pCorrupt, corruptCi95, costs }));
+  }
   if (d.manifest.engine === "explore") return exploreNumbers(d as ExploreResult);
   if (d.manifest.engine === "exact") {
     const { pRace, pCorrupt, costs, states, transitions, residual } = d as ExactResult;

@@ -5,7 +5,7 @@ import type { ExactResult } from "../engines/exact/index.js";
 import { sensitivity, type SensitivityOptions } from "../engines/exact/sensitivity.js";
 import type { Manifest } from "../engines/manifest.js";
 import type { Scenario } from "../model/scenario.js";
-import { exactReply } from "../report/exact.js";
+import { approximationWarning, exactReply } from "../report/exact.js";
 import { fmtNumber, fmtP, fmtUs, textTable, wrap } from "../text/format.js";
 import { escapeHtml } from "../text/html.js";
 import { Sensitivity } from "./sensitivity.js";
@@ -55,6 +55,7 @@ export class Exact implements Showable {
       `pCorrupt ${fmtP(d.pCorrupt)}`,
       textTable(["expected cost", "mean"], COSTS.map(([k, label, unit]) => [label, unit === "us" ? fmtUs(d.costs[k]) : fmtNumber(d.costs[k])])),
       ...approximations(d),
+      ...approximationWarning(this.scenario, d),
       `exact CTMC: ${d.states} states, ${d.transitions} transitions, residual ${d.residual.toExponential(1)}`,
       ".summary() or .show() for a table; .sensitivity() for elasticities",
     ].join("\n");

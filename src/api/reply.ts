@@ -5,6 +5,8 @@ import type { SweepData } from "../analysis/sweep.js";
 import type { RunData } from "../engines/montecarlo/run.js";
 import { InputError } from "../model/errors.js";
 import { runReply, sweepReply } from "../report/reply.js";
+import { rareReply } from "../report/rare.js";
+import type { RareData } from "../engines/rare/estimate.js";
 import { ascii, wrap } from "../text/format.js";
 import { escapeHtml } from "../text/html.js";
 import { Run } from "./run.js";
@@ -45,6 +47,7 @@ export function replyText(x: unknown): string {
   if (x instanceof Sweep) return sweepReply(x.scenario, x.data);
   if (x && typeof x === "object") {
     if (typeof (x as Replies).reply === "function") return ascii((x as Replies).reply());
+    if (hasManifest(x) && x.manifest.engine === "rare") return rareReply(scenarioOf(x.manifest), x as unknown as RareData);
     if (hasManifest(x) && "rows" in x) return sweepReply(scenarioOf(x.manifest), x as unknown as SweepData);
     if (hasManifest(x) && "races" in x) return runReply(scenarioOf(x.manifest), x as unknown as RunData);
   }

@@ -10,28 +10,30 @@ import { withNotebookControls } from "./progress.js";
 import { Exact } from "./exact.js";
 import { Exploration } from "./exploration.js";
 import { Run } from "./run.js";
+import { Rare } from "./rare.js";
 import { ScenarioView } from "./scenario.js";
 import { type Showable, showBundle } from "./show.js";
 import { Sweep } from "./sweep.js";
 
 /** A result, a manifest, or a file that holds one (result JSON, sweep file, study manifest). */
-export type Rerunnable = Run | Sweep | Exact | Exploration | AnyManifest | string;
+export type Rerunnable = Run | Sweep | Exact | Exploration | Rare | AnyManifest | string;
 
 function recorded(x: Rerunnable): Recorded[] {
   if (typeof x === "string") return readRecorded(x);
-  if (x instanceof Run || x instanceof Sweep || x instanceof Exact || x instanceof Exploration)
+  if (x instanceof Run || x instanceof Sweep || x instanceof Exact || x instanceof Exploration || x instanceof Rare)
     return [{ name: `${x instanceof Run ? "run" : x instanceof Sweep ? "sweep" : x.manifest.engine} ${x.scenario.name}`, manifest: x.data.manifest, numbers: recordedNumbers(x.data) }];
   if (x && typeof x === "object" && "tool" in x) return [{ name: x.scenario, manifest: x }];
   throw new InputError("rerun", x === null ? null : typeof x, "a result, its manifest, or the path of a file tlbrace wrote");
 }
 
-function view(r: Rerun): Run | Sweep | Exact | Exploration {
+function view(r: Rerun): Run | Sweep | Exact | Exploration | Rare {
   const s = new ScenarioView(r.scenario);
   switch (r.kind) {
     case "run": return new Run(s, r.data);
     case "sweep": return new Sweep(s, r.data);
     case "exact": return new Exact(s, r.data);
     case "explore": return new Exploration(s, r.data);
+    case "rare": return new Rare(s, r.data);
   }
 }
 
@@ -40,7 +42,7 @@ async function again(r: Recorded, exec: Execution): Promise<Rerun> {
 }
 
 /** Runs what `x` records again; a file with several (a study manifest) gives several. */
-export async function rerun(x: Rerunnable, exec: Execution = {}): Promise<Run | Sweep | Exact | Exploration> {
+export async function rerun(x: Rerunnable, exec: Execution = {}): Promise<Run | Sweep | Exact | Exploration | Rare> {
   const all = recorded(x);
   if (all.length !== 1) throw new InputError("rerun", `${all.length} results`, "one result: use tr.check(file) for a file with several");
   return view(await again(all[0]!, exec));
@@ -52,7 +54,7 @@ export interface CheckEntry {
   readonly identical: boolean | null;
   readonly compared: number;
   readonly differences: readonly string[];
-  readonly result: Run | Sweep | Exact | Exploration;
+  readonly result: Run | Sweep | Exact | Exploration | Rare;
 }
 
 /** The outcome of tr.check: each entry re-run and compared number for number. */

@@ -14,11 +14,12 @@ import type { Figure } from "../charts/figure.js";
 import { renderFigure } from "../charts/image.js";
 import { InputError } from "../model/errors.js";
 import { reportHtml } from "../report/html.js";
-import { resultReport, runJson } from "../report/result.js";
+import { rareJson, resultReport, runJson } from "../report/result.js";
 import { sweepCsv } from "../text/csv.js";
 import { Chart } from "./chart.js";
 import { Reply, replyText } from "./reply.js";
 import { Run } from "./run.js";
+import { Rare } from "./rare.js";
 import type { Table } from "./show.js";
 import { Sweep } from "./sweep.js";
 
@@ -28,6 +29,7 @@ const isTable = (x: unknown): x is Table => !!x && typeof x === "object" && "col
 const FORMS: Record<string, string> = {
   figure: ".png, .svg or .html",
   run: ".json, .csv, .txt or .html",
+  "rare-event estimate": ".json, .csv, .txt or .html",
   sweep: ".json, .csv, .arrow, .txt or .html",
   table: ".csv, .json or .arrow",
   reply: ".txt",
@@ -58,6 +60,12 @@ export async function save(x: unknown, path: string, options: SaveOptions = {}):
     else if (ext === ".txt") content = replyText(x);
     else if (ext === ".html") content = reportHtml(resultReport([{ kind: "run", scenario: x.scenario, data: x.data }]));
     else return fail("run");
+  } else if (x instanceof Rare) {
+    if (ext === ".json") content = JSON.stringify(rareJson(x.scenario, x.data), null, 2) + "\n";
+    else if (ext === ".csv") content = x.summary().toCSV();
+    else if (ext === ".txt") content = replyText(x);
+    else if (ext === ".html") content = reportHtml(resultReport([{ kind: "rare", scenario: x.scenario, data: x.data }]));
+    else return fail("rare-event estimate");
   } else if (x instanceof Sweep) {
     if (ext === ".json") content = sweepToJson(x.data);
     else if (ext === ".csv") content = sweepCsv(x.data);

@@ -106,6 +106,13 @@ export function wholeNumber(field: string, text: string, allowed: string): numbe
   return x;
 }
 
+/** A decimal number (`0.1`, `5e-2`); the engine checks the range. */
+export function decimal(field: string, text: string, allowed: string): number {
+  const x = /^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$/.test(text.trim()) ? Number(text) : NaN;
+  if (!Number.isFinite(x)) throw new InputError(field, text, allowed);
+  return x;
+}
+
 export const EPISODES_ALLOWED = "a whole number from 1 to 1e10, such as 200000 or 1e6";
 export const SEED_ALLOWED = "a whole number from 0 to 2^53 - 1";
 

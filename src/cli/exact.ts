@@ -1,8 +1,8 @@
 /** `tlbrace exact`: the scenario as a continuous-time Markov chain, solved exactly. */
-import { checkExactOptions, solveExact } from "../engines/exact/index.js";
+import { checkExactOptions, type ExactResult, solveExact } from "../engines/exact/index.js";
 import { sensitivity } from "../engines/exact/sensitivity.js";
-import { defineScenario, presetNames, withParams } from "../model/scenario.js";
-import { exactReply } from "../report/exact.js";
+import { defineScenario, presetNames, type Scenario, withParams } from "../model/scenario.js";
+import { approximationNote, exactReply } from "../report/exact.js";
 import { type Options, overrides, parseCommandLine, positionals, settings } from "./args.js";
 import type { Command } from "./command.js";
 import { json, presetsHelp } from "./format.js";
@@ -64,6 +64,7 @@ export const exact: Command = {
         params: result.manifest.params,
         set: overrides(set),
         approximated: result.approximated,
+        ...approximationJson(scenario, result),
         pRace: result.pRace,
         pCorrupt: result.pCorrupt,
         costs: result.costs,
@@ -79,3 +80,9 @@ export const exact: Command = {
     }
   },
 };
+
+/** `warning` and the `check` command, when a delay was approximated. */
+function approximationJson(s: Scenario, r: ExactResult) {
+  const note = approximationNote(s, r);
+  return note ? { warning: note.text, ...(note.check ? { check: note.check.join(" ") } : {}) } : {};
+}

@@ -1,10 +1,18 @@
 /** `tlbrace run`: one Monte Carlo run of a scenario. */
 import { checkRunOptions, simulate } from "../engines/montecarlo/run.js";
 import { defineScenario, presetNames, withParams } from "../model/scenario.js";
-import { COMMON_OPTIONS, ENGINE_HELP, engineOption, episodesOption, overrides, parseCommandLine, positionals, seedOption, settings, WORKERS_HELP, workersOption } from "./args.js";
-import type { Command } from "./command.js";
+import { checkRareOptions, estimateRare, RARE_DEFAULTS } from "../engines/rare/estimate.js";
+import type { Execution } from "../engines/montecarlo/pool.js";
+import type { Scenario } from "../model/scenario.js";
+import { rareReply } from "../report/rare.js";
+import { InputError } from "../model/errors.js";
+import {
+  COMMON_OPTIONS, decimal, ENGINE_HELP, engineOption, EPISODES_ALLOWED, episodesOption, overrides, type Parsed, parseCommandLine, positionals,
+  seedOption, type Setting, settings, UsageError, wholeNumber, WORKERS_HELP, workersOption,
+} from "./args.js";
+import type { Command, Context } from "./command.js";
 import { runReply } from "../report/reply.js";
-import { runJson } from "../report/result.js";
+import { rareJson, runJson } from "../report/result.js";
 import { json, presetsHelp } from "./format.js";
 import { progressLine } from "./progress.js";
 
@@ -12,7 +20,13 @@ import { progressLine } from "./progress.js";
 export const RUN_EPISODES = 200_000;
 export const DEFAULT_SEED = 1;
 
-const OPTIONS = { ...COMMON_OPTIONS, json: { type: "boolean" } } as const;
+const OPTIONS = {
+  ...COMMON_OPTIONS,
+  json: { type: "boolean" },
+  rare: { type: "boolean" },
+  "rel-error": { type: "string" },
+  "max-episodes": { type: "string" },
+} as const;
 
 const help = `Usage: tlbrace run <scenario> [options]
 
@@ -32,6 +46,13 @@ Options:
   --episodes N        episodes to sample (default ${RUN_EPISODES}; 1e6 works)
   --seed S            random seed (default ${DEFAULT_SEED}); same seed, same numbers
   --json              print one JSON object instead of text
+  --rare              estimate pRace with the rare-event estimator
+                      (importance sampling adapted by cross-entropy):
+                      down to 1e-12 and below, any kind of delay
+  --rel-error X       with --rare: stop at this relative half-width of
+                      the 95% interval (default ${RARE_DEFAULTS.relError})
+  --max-episodes N    with --rare: the most episodes to spend
+                      (default ${RARE_DEFAULTS.maxEpisodes})
 ${WORKERS_HELP}
 ${ENGINE_HELP}
   -h, --help          show this help
@@ -40,6 +61,8 @@ Examples:
   tlbrace run seed
   tlbrace run seed --set memoryPressure=0.5 --set preemptRate=10
   tlbrace run seed --set tableFree=immediate --episodes 1e6 --json
+  tlbrace run seed --set tableFree=rcu-skip-sync --set memoryPressure=1e-6 \\
+      --set walkUs=lognormal:5:1 --rare
 `;
 
 export const run: Command = {
@@ -56,12 +79,15 @@ export const run: Command = {
     const preset = defineScenario(name!);
     const set = settings(values.set);
     const scenario = withParams(preset, overrides(set));
+    const exec = { workers: workersOption(values.workers), engine: engineOption(values.engine) };
+    if (values.rare) return runRare(scenario, set, values, exec, ctx);
+    for (const flag of ["rel-error", "max-episodes"] as const)
+      if (values[flag] !== undefined) throw new UsageError(`--${flag}: only with --rare`);
     const opts = checkRunOptions({
       episodes: episodesOption(values.episodes, RUN_EPISODES),
       seed: seedOption(values.seed, DEFAULT_SEED),
     });
 
-    const exec = { workers: workersOption(values.workers), engine: engineOption(values.engine) };
     const progress = progressLine(ctx.err, `run ${scenario.name}`, "episodes");
     const result = await simulate(scenario, opts, 0, { ...exec, onProgress: progress.update, signal: ctx.signal })
       .finally(progress.clear);
@@ -74,3 +100,32 @@ export const run: Command = {
     }
   },
 };
+
+type Values = Parsed<typeof OPTIONS>["values"];
+
+/** `run --rare`: the rare-event estimator, its options checked before any work. */
+async function runRare(scenario: Scenario, set: Setting[], values: Values, exec: Execution, ctx: Context): Promise<void> {
+  if (values.episodes !== undefined) throw new UsageError("--episodes: not with --rare; the estimator takes what --rel-error needs, up to --max-episodes");
+  if (values.engine === "interpret") throw new UsageError("--engine interpret: not with --rare; the estimator runs the compiled engine's tilted programs");
+  const flags = { relError: "rel-error", maxEpisodes: "max-episodes" } as const;
+  let opts;
+  try {
+    opts = checkRareOptions({
+      seed: seedOption(values.seed, DEFAULT_SEED),
+      ...(values["rel-error"] !== undefined && { relError: decimal("rel-error", values["rel-error"], "a number between 0 and 1, such as 0.1 for 10%") }),
+      ...(values["max-episodes"] !== undefined && { maxEpisodes: wholeNumber("max-episodes", values["max-episodes"], EPISODES_ALLOWED) }),
+    });
+  } catch (e) {
+    // The estimator names its options as the notebook writes them; name the flags.
+    if (e instanceof InputError && e.field in flags) throw new InputError(flags[e.field as keyof typeof flags], values[flags[e.field as keyof typeof flags]], e.allowed);
+    throw e;
+  }
+  const progress = progressLine(ctx.err, `rare ${scenario.name}`, "episodes");
+  const result = await estimateRare(scenario, opts, { ...exec, onProgress: progress.update, signal: ctx.signal }).finally(progress.clear);
+  if (values.json) {
+    const { manifest, ...fields } = rareJson(scenario, result);
+    ctx.out(json({ ...fields, set: overrides(set), manifest }));
+  } else {
+    ctx.out(rareReply(scenario, result));
+  }
+}

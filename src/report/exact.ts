@@ -23,6 +23,29 @@ export function exactRerunWords(s: Scenario, r: ExactResult, sens?: SensitivityD
   return ["tlbrace", "exact", base, ...sets, ...(r.approximated.length ? ["--approximate"] : []), ...(sens ? ["--sensitivity"] : [])];
 }
 
+/** `tlbrace run PRESET --set ... --rare`: the estimate that checks an exponential approximation, on the delays as given. */
+export function rareCheckWords(s: Scenario): string[] | undefined {
+  const base = s.preset ?? "seed";
+  const sets = presetSets(base, s.params);
+  return sets ? ["tlbrace", "run", base, ...sets, "--rare"] : undefined;
+}
+
+/** Why an approximated solve is not to be trusted as it stands; undefined when nothing was approximated. */
+export function approximationNote(s: Scenario, r: ExactResult): { readonly text: string; readonly check?: readonly string[] } | undefined {
+  if (r.approximated.length === 0) return undefined;
+  const check = rareCheckWords(s);
+  const text = `WARNING: ${r.approximated.map((a) => `${a.param} ${a.given}`).join(", ")} solved as the exponential of the same mean. ` +
+    "Where the race depends on a delay's tail this can be off by orders of magnitude, in either direction. " +
+    (check ? "The rare-event estimator takes the delays as given; check with:" : "The rare-event estimator (tr.run(s, { rare: true })) takes the delays as given.");
+  return check ? { text, check } : { text };
+}
+
+/** The note as reply lines. */
+export function approximationWarning(s: Scenario, r: ExactResult): string[] {
+  const note = approximationNote(s, r);
+  return note ? [...wrap(note.text), ...(note.check ? commandLine(note.check) : [])] : [];
+}
+
 export function exactReply(s: Scenario, r: ExactResult, sens?: SensitivityData): string {
   const values = formatParams(r.params), given = formatParams(s.params), origins = paramOrigins(s);
   const from = (n: keyof typeof values) => (values[n] !== given[n] ? "approx." : origins[n]!);
@@ -36,6 +59,8 @@ export function exactReply(s: Scenario, r: ExactResult, sens?: SensitivityData):
     "(from: set = changed, preset = the scenario's, default = the model's,",
     "approx. = the exponential of the same mean, --approximate)",
     "",
+    ...approximationWarning(s, r),
+    ...(r.approximated.length ? [""] : []),
     ...wrap(`Exact, per walk overlapping one unmap: a continuous-time Markov chain of ${r.states} states ` +
       `and ${r.transitions} transitions, largest relative residual ${r.residual.toExponential(1)}.`),
     ...columns([["outcome", "p"], ["race", fmtP(r.pRace)], ["corrupt", fmtP(r.pCorrupt)]], [false, true]),

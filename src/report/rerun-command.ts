@@ -45,6 +45,10 @@ export function rerunWords(m: AnyManifest): string[] | undefined {
       ...(o.maxPreemptions === undefined ? [] : ["--max-preemptions", String(o.maxPreemptions)]),
       ...(o.maxStates === undefined ? [] : ["--max-states", String(o.maxStates)])];
   }
+  if (m.engine === "rare") {
+    const o = m.options ?? {};
+    return ["tlbrace", "run", base, ...sets, "--rare", "--rel-error", String(o.relError), "--max-episodes", String(o.maxEpisodes), "--seed", String(m.seed)];
+  }
   const tail = ["--episodes", String(m.episodes), "--seed", String(m.seed)];
   if ("axes" in m) {
     const vary = axes.flatMap((a) => ["--vary", `${a.name}=${axisSpec(a.values)}`]);

@@ -4,6 +4,7 @@
  */
 import type { Rerun } from "../analysis/rerun.js";
 import type { RunData } from "../engines/montecarlo/run.js";
+import type { RareData } from "../engines/rare/estimate.js";
 import type { Scenario } from "../model/scenario.js";
 import { heatmap } from "../charts/heatmap.js";
 import { lineChart } from "../charts/line.js";
@@ -11,6 +12,7 @@ import type { ReportInput, ReportSection } from "./html.js";
 import { exactReply } from "./exact.js";
 import { exploreReply } from "./explore.js";
 import { runReply, sweepReply } from "./reply.js";
+import { rareReply } from "./rare.js";
 
 export function replyOf(r: Rerun): string {
   switch (r.kind) {
@@ -18,6 +20,7 @@ export function replyOf(r: Rerun): string {
     case "sweep": return sweepReply(r.scenario, r.data);
     case "exact": return exactReply(r.scenario, r.data);
     case "explore": return exploreReply(r.scenario.title, r.data);
+    case "rare": return rareReply(r.scenario, r.data);
   }
 }
 
@@ -36,6 +39,35 @@ export function resultReport(results: readonly Rerun[], title?: string): ReportI
     title: title ?? `tlbrace: ${results.map((r) => `${r.kind} of ${r.scenario.name}`).join(", ")}`,
     sections: results.map(section),
     manifest: results.length === 1 ? results[0]!.data.manifest : results.map((r) => r.data.manifest),
+  };
+}
+
+/**
+ * A rare-event estimate as JSON: the run contract (scenario, params,
+ * episodes, races, pRace, ci95, costs, seed, manifest) and how it was
+ * estimated: `method`, `relativeError`, `reliable` and the diagnostics.
+ */
+export function rareJson(scenario: Scenario, d: RareData) {
+  return {
+    scenario: scenario.name,
+    title: scenario.title,
+    params: d.manifest.params,
+    episodes: d.episodes,
+    races: d.races,
+    pRace: d.pRace,
+    ci95: d.ci95,
+    method: d.method,
+    relativeError: d.relativeError,
+    reliable: d.reliable,
+    diagnostics: d.diagnostics,
+    race: d.race,
+    pCorrupt: d.pCorrupt,
+    corruptCi95: d.corruptCi95,
+    corrupt: d.corrupt,
+    costs: d.costs,
+    pilot: d.pilot,
+    seed: d.manifest.seed,
+    manifest: d.manifest,
   };
 }
 

@@ -64,6 +64,8 @@ export interface BlockSums {
   maxWc: number;
   /** Per (site, bin): the weights of racing episodes' draws that fell there (the cross-entropy update's input). */
   mass: Float64Array;
+  /** Per site: the sum of the squared weights of racing episodes' draws there (for the evidence's effective size). */
+  mass2: Float64Array;
 }
 
 let sums: BlockSums | undefined;
@@ -92,7 +94,8 @@ export function useProposal(q: Proposal, sites: number): void {
 export function startBlock(words: readonly number[], sites: number, collect: boolean): BlockSums {
   state.set(words);
   collecting = collect;
-  sums = { episodes: 0, hits: 0, sumW: 0, sumW2: 0, maxW: 0, corrupts: 0, sumWc: 0, sumWc2: 0, maxWc: 0, mass: new Float64Array(collect ? sites * NBINS : 0) };
+  sums = { episodes: 0, hits: 0, sumW: 0, sumW2: 0, maxW: 0, corrupts: 0, sumWc: 0, sumWc2: 0, maxWc: 0,
+    mass: new Float64Array(collect ? sites * NBINS : 0), mass2: new Float64Array(collect ? sites : 0) };
   return sums;
 }
 
@@ -147,7 +150,12 @@ export function end(race: number, corrupt: number): void {
     s.sumW += w;
     s.sumW2 += w * w;
     if (w > s.maxW) s.maxW = w;
-    if (s.mass.length > 0) for (let i = 0, n = count[0]!; i < n; i++) s.mass[touched[i]!]! += w;
+    if (s.mass.length > 0) {
+      for (let i = 0, n = count[0]!; i < n; i++) {
+        s.mass[touched[i]!]! += w;
+        s.mass2[(touched[i]! / NBINS) | 0]! += w * w;
+      }
+    }
   }
   if (corrupt) {
     s.corrupts++;

@@ -50,7 +50,8 @@ export const SAFE_CHECK_PREEMPTIONS = 4;
 const STAGE_BLOCKS = 16, MAX_STAGE_BLOCKS = 256, MAX_STAGES = 12;
 /** Adaptation ends after this many stages that each saw at least MIN_HITS races. */
 const GOOD_STAGES = 3;
-const ROUND_BLOCKS = 16, MIN_HITS = 100;
+/** Rounds of estimation before the interval is looked at: a heavy tail of weights needs samples to show in the variance. */
+const ROUND_BLOCKS = 16, MIN_ROUNDS = 4, MIN_HITS = 100;
 /** Above this share of the weight in one episode, or below this effective sample size, the estimate is not trusted. */
 export const MAX_WEIGHT_SHARE = 0.05, MIN_ESS = 50;
 
@@ -184,9 +185,12 @@ export async function estimateRare(s: Scenario, options: Partial<RareOptions>, e
     const t = total(sums);
     if (t.hits > 0) {
       everHit = true;
-      const mass = new Float64Array(sites.length * NBINS);
-      for (const b of sums) for (let i = 0; i < mass.length; i++) mass[i]! += b.mass[i]!;
-      q = updateProposal(q, mass, sites.length);
+      const mass = new Float64Array(sites.length * NBINS), mass2 = new Float64Array(sites.length);
+      for (const b of sums) {
+        for (let i = 0; i < mass.length; i++) mass[i]! += b.mass[i]!;
+        for (let i = 0; i < mass2.length; i++) mass2[i]! += b.mass2[i]!;
+      }
+      q = updateProposal(q, mass, mass2, sites.length);
     }
     if (t.hits >= MIN_HITS) good++;
     else blocks = Math.min(MAX_STAGE_BLOCKS, blocks * 2);
@@ -202,7 +206,7 @@ export async function estimateRare(s: Scenario, options: Partial<RareOptions>, e
     const t = total(all);
     race = estimateOf(t.episodes, t.hits, t.sumW, t.sumW2, t.maxW);
     corrupt = estimateOf(t.episodes, t.corrupts, t.sumWc, t.sumWc2, t.maxWc);
-    const reached = race.hits >= MIN_HITS && race.relativeError <= opts.relError;
+    const reached = all.length >= MIN_ROUNDS * ROUND_BLOCKS && race.hits >= MIN_HITS && race.relativeError <= opts.relError;
     if (reached || t.episodes + ROUND_BLOCKS * BLOCK > opts.maxEpisodes || (!everHit && t.episodes >= 4 * ROUND_BLOCKS * BLOCK)) break;
   }
   progress(budget, budget);

@@ -2,7 +2,7 @@
  * The importance-sampling proposal: for every place an episode draws a
  * uniform (a "site": the unmap instant's coin, each step's clock, each
  * branch), a density on [0, 1) that is constant on bins. The bins are fine
- * near both ends, in half-decades of the distance from 0 or from 1 down to
+ * near both ends, in quarter-decades of the distance from 0 or from 1 down to
  * 1e-15, and 0.05 wide in between, so a proposal can put most of its draws
  * where a rare race needs them: a batch allocation that fails with
  * probability 1e-9 (u < 1e-9), a walk in the far tail of a lognormal
@@ -22,10 +22,16 @@ export interface Bin {
   readonly width: number;
 }
 
+/** How far into each tail the bins reach: a draw can be steered to within 1e-30 of 0 or of 1. */
+export const DEEPEST = 30;
+
+/** Bins per decade of the distance from an end: a threshold inside a bin wastes at most 1 - 10^(-1/4) of its draws. */
+const PER_DECADE = 4;
+
 const tailEdges = (): number[] => {
-  // 0, 1e-15, 10^-14.5, ..., 10^-1.5, 0.1: half-decades.
+  // 0, 1e-30, 10^-29.75, ..., 10^-1.25, 0.1: quarter-decades.
   const e = [0];
-  for (let k = 30; k >= 2; k--) e.push(10 ** (-k / 2));
+  for (let k = PER_DECADE * DEEPEST; k >= PER_DECADE; k--) e.push(10 ** (-k / PER_DECADE));
   return e;
 };
 
@@ -63,7 +69,7 @@ export const uniformRow = (): Float64Array => Float64Array.from(BINS, (b) => b.w
 /**
  * The start of the adaptation: half of the draws plain, half spread evenly
  * over the bins, so that each end's smallest bins are reached about once in
- * 150 draws instead of once in 1e15.
+ * 500 draws instead of once in 1e30.
  */
 export function initialProposal(sites: number): Proposal {
   const q = new Float64Array(sites * NBINS);
@@ -73,30 +79,62 @@ export function initialProposal(sites: number): Proposal {
   return q;
 }
 
-/** Share of every site's draws kept plain, so no draw weighs more than 1 / DEFENSIVE (Hesterberg's defensive mixture). */
-export const DEFENSIVE = 0.1;
+/**
+ * Hesterberg's defensive mixture, per site: a share of the draws stays plain,
+ * so that no draw weighs more than 1 / DEFENSIVE, and a share stays spread
+ * over all bins as at the start, so that a part of the race the adaptation
+ * under-weighted is still drawn often enough to be counted.
+ */
+export const DEFENSIVE = 0.1, SPREAD = 0.1;
 /** How much of an update is the new estimate; the rest is the proposal before it. */
 export const SMOOTHING = 0.7;
+/**
+ * Draws a site's estimate counts as, before its own: a site whose draws in
+ * racing episodes are few, or whose weight sits on a few of them (an
+ * effective sample size of a few), is not tilted on that little evidence.
+ */
+export const PRIOR_DRAWS = 50;
 
 /**
  * The cross-entropy update (Rubinstein and Kroese): each site's bins get
  * probabilities in proportion to the weighted draws that fell in them in
- * episodes that raced, `mass[s * NBINS + k]`; smoothed with the previous
- * proposal, and mixed with the plain uniform. A site no racing episode drew
+ * episodes that raced, `mass[s * NBINS + k]`, shrunk towards the uniform by
+ * PRIOR_DRAWS against the effective number of those draws (Kish's, from
+ * `mass2[s]`, their squared weights); smoothed with the previous
+ * proposal; and mixed with the plain uniform. A site no racing episode drew
  * does not make races: it goes back to plain sampling.
  */
-export function updateProposal(q: Proposal, mass: Float64Array, sites: number): Proposal {
+export function updateProposal(q: Proposal, mass: Float64Array, mass2: Float64Array, sites: number): Proposal {
   const next = new Float64Array(q.length);
   for (let s = 0; s < sites; s++) {
     let total = 0;
     for (let k = 0; k < NBINS; k++) total += mass[s * NBINS + k]!;
+    const ess = mass2[s]! > 0 ? (total * total) / mass2[s]! : 0;
+    const trust = ess / (ess + PRIOR_DRAWS);
+    const seen = neighbours(mass.subarray(s * NBINS, (s + 1) * NBINS));
     for (let k = 0; k < NBINS; k++) {
-      const i = s * NBINS + k;
-      const learned = total > 0 ? SMOOTHING * (mass[i]! / total) + (1 - SMOOTHING) * q[i]! : BINS[k]!.width;
-      next[i] = (1 - DEFENSIVE) * learned + DEFENSIVE * BINS[k]!.width;
+      const i = s * NBINS + k, width = BINS[k]!.width;
+      const learned = total > 0 ? SMOOTHING * (trust * (seen[k]! / total) + (1 - trust) * width) + (1 - SMOOTHING) * q[i]! : width;
+      next[i] = (1 - DEFENSIVE - (total > 0 ? SPREAD : 0)) * learned + DEFENSIVE * width + (total > 0 ? SPREAD / NBINS : 0);
     }
   }
   return next;
+}
+
+/**
+ * An eighth of each bin's mass to each neighbour: the density the race needs
+ * is mostly smooth across neighbouring bins, and a sample seldom shows all
+ * of its shoulders; more would blur the sharp edge of a threshold (u < p).
+ */
+function neighbours(m: Float64Array): Float64Array {
+  const out = new Float64Array(m.length);
+  for (let k = 0; k < m.length; k++) {
+    const left = k > 0 ? k - 1 : k, right = k < m.length - 1 ? k + 1 : k;
+    out[left]! += m[k]! / 8;
+    out[k]! += (3 * m[k]!) / 4;
+    out[right]! += m[k]! / 8;
+  }
+  return out;
 }
 
 /** How a site's proposal differs from plain sampling: in total variation, and the share of draws it puts in each far tail. */

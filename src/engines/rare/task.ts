@@ -57,4 +57,5 @@ export function simulateRare(task: RareTask): RareTally {
 }
 
 /** The transferable buffers of a tally, for postMessage. */
-export const rareBuffers = (t: RareTally): ArrayBuffer[] => t.blocks.map((b) => b.mass.buffer as ArrayBuffer).filter((x) => x.byteLength > 0);
+export const rareBuffers = (t: RareTally): ArrayBuffer[] =>
+  t.blocks.flatMap((b) => [b.mass.buffer as ArrayBuffer, b.mass2.buffer as ArrayBuffer]).filter((x) => x.byteLength > 0);
