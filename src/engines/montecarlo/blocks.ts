@@ -7,6 +7,7 @@
  */
 import type { Params } from "../../model/params.js";
 import { protocol } from "../../model/protocol.js";
+import { canTear, pteProtocol } from "../../model/torn-pte.js";
 import { stream } from "../../random/stream.js";
 import { histogram, record, type SparseHistogram, toSparse } from "../../stats/histogram.js";
 import { type EpisodeOutcome, episodeRunner } from "./episode.js";
@@ -15,6 +16,14 @@ import { type EpisodeOutcome, episodeRunner } from "./episode.js";
 export const BLOCK = 4096;
 
 export const COSTS = ["unmapLatencyUs", "freeDelayUs", "ipis", "waitUs"] as const;
+
+/**
+ * The torn PTE read is sampled in the PTE model, one episode per episode of
+ * the page-table-free protocol, on a stream of its own: (seed, key, block,
+ * TORN_STREAM). The race and corrupt numbers stay those of (seed, key, block).
+ */
+export const TORN_STREAM = 1;
+
 export type CostName = (typeof COSTS)[number];
 
 export interface BlockTask {
@@ -34,6 +43,8 @@ export interface BlockTally {
   readonly to: number;
   readonly races: number;
   readonly corrupts: number;
+  /** Torn PTE reads in the PTE model's episodes; absent when the PTE cannot tear and none are sampled (canTear). */
+  readonly torns?: number;
   readonly hist: Record<CostName, SparseHistogram>;
   /** Per cost, the sum over each block, block `from + i` at index i. */
   readonly sums: Record<CostName, Float64Array>;
@@ -42,10 +53,11 @@ export interface BlockTally {
 export function simulateBlocks(task: BlockTask): BlockTally {
   const { params, seed, key, episodes, from, to } = task;
   const proto = protocol(params.flush, params.tableFree);
-  const out: EpisodeOutcome = { race: false, corrupt: false, unmapLatencyUs: 0, freeDelayUs: 0, ipis: 0, waitUs: 0 };
+  const pte = canTear(params) ? pteProtocol(params) : undefined;
+  const out: EpisodeOutcome = { race: false, corrupt: false, torn: false, unmapLatencyUs: 0, freeDelayUs: 0, ipis: 0, waitUs: 0 };
   const h = { unmapLatencyUs: histogram(), freeDelayUs: histogram(), ipis: histogram(), waitUs: histogram() };
   const sums = Object.fromEntries(COSTS.map((c) => [c, new Float64Array(to - from)])) as Record<CostName, Float64Array>;
-  let races = 0, corrupts = 0;
+  let races = 0, corrupts = 0, torns = 0;
   for (let b = from; b < to; b++) {
     const runner = episodeRunner(proto, params, stream(seed, key, b));
     const end = Math.min(episodes, (b + 1) * BLOCK);
@@ -63,6 +75,10 @@ export function simulateBlocks(task: BlockTask): BlockTally {
       ipis += out.ipis;
       wait += out.waitUs;
     }
+    if (pte) {
+      const tornRunner = episodeRunner(pte, params, stream(seed, key, b, TORN_STREAM));
+      for (let i = b * BLOCK; i < end; i++) if (tornRunner.run(out).torn) torns++;
+    }
     const k = b - from;
     sums.unmapLatencyUs[k] = latency;
     sums.freeDelayUs[k] = free;
@@ -70,7 +86,7 @@ export function simulateBlocks(task: BlockTask): BlockTally {
     sums.waitUs[k] = wait;
   }
   const hist = Object.fromEntries(COSTS.map((c) => [c, toSparse(h[c])])) as Record<CostName, SparseHistogram>;
-  return { key, from, to, races, corrupts, hist, sums };
+  return { key, from, to, races, corrupts, ...(pte ? { torns } : {}), hist, sums };
 }
 
 /** The transferable buffers of a tally, for postMessage. */
