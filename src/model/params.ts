@@ -139,7 +139,7 @@ export const PARAM_SPECS: readonly ParamSpec[] = [
     source: "MODEL.md's order; mm/memory.c zap_pte_range flushes before pte_unmap_unlock only when force_flush, so B may come before tlb_finish_mmu's flush" },
   { name: "faultUs", kind: "delay", unit: "µs",
     doc: "time from the moment the fault may map B (pteRemap) to its stores of B's halves",
-    source: "assumed: another thread touches the zapped address again within ~50 µs; the fault itself takes about a microsecond (data/defaults.md)" },
+    source: "assumed: another thread touches the zapped address again within ~50 µs; no public figure (data/defaults.md)" },
   { name: "pteLoadGapUs", kind: "delay", unit: "µs",
     doc: "walker's on-CPU time between two of ptep_get_lockless's 32-bit loads (low to high, high to the re-check)",
     source: "assumed: adjacent loads a few cycles apart, 1 ns (smp_rmb() is a compiler barrier on x86); only a host preemption stretches it (data/defaults.md)" },
