@@ -43,7 +43,7 @@ import { explore as exploreScenario, type ExploreOptions } from "./engines/explo
 
 export { range, logRange };
 export { InputError };
-export { DEFAULTS, PARAM_SPECS, FLUSH_MECHANISMS, TABLE_FREE_MODES, PTE_READS } from "./model/params.js";
+export { DEFAULTS, PARAM_SPECS, FLUSH_MECHANISMS, TABLE_FREE_MODES, PTE_READS, PTE_REMAPS } from "./model/params.js";
 export type { Params, FlushMechanism, TableFreeMode, PteRead, ParamName } from "./model/params.js";
 export type { Distribution } from "./model/distribution.js";
 export type { Microseconds, PerMillisecond, Probability, Count } from "./model/units.js";

@@ -1,8 +1,9 @@
 /**
  * The compiled Monte Carlo engine against the interpreter it replaces: the
- * same uniforms in the same order, so the same tallies bit for bit (race and
- * corruption counts, every histogram bin, every block's cost sums), over
- * random scenarios and parameters of every delay kind.
+ * same uniforms in the same order, so the same tallies bit for bit (race,
+ * corruption and torn-read counts, every histogram bin, every block's cost
+ * sums), over random scenarios and parameters of every delay kind, the PTE
+ * model's included.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -11,7 +12,7 @@ import fc from "fast-check";
 import { simulateBlocks } from "../src/engines/montecarlo/blocks.js";
 import { graphOf } from "../src/engines/montecarlo/compile/index.js";
 import { simulate } from "../src/engines/montecarlo/run.js";
-import { FLUSH_MECHANISMS, PTE_READS, TABLE_FREE_MODES } from "../src/model/params.js";
+import { FLUSH_MECHANISMS, PTE_READS, PTE_REMAPS, TABLE_FREE_MODES } from "../src/model/params.js";
 import { protocol } from "../src/model/protocol.js";
 import { defineScenario, presetNames } from "../src/model/scenario.js";
 import { delay, params, time } from "./arbitraries.js";
@@ -28,6 +29,9 @@ const anyParams = fc.record({
   walkUs: walk,
   preemptUs: fc.oneof(delay(5000), fc.constant(SAMPLES)),
   pteRead: fc.constantFrom(...PTE_READS),
+  pteRemap: fc.constantFrom(...PTE_REMAPS),
+  faultUs: delay(50),
+  pteLoadGapUs: delay(3),
   lowCollision: fc.double({ min: 0, max: 1, noNaN: true }),
 }).map(({ base, ...rest }) => ({ ...base, ...rest }));
 

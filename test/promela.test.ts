@@ -51,6 +51,8 @@ const cases: [string, Scenario, number][] = [
   ["seed, skip-sync, one preemption", defineScenario({ base: "seed", params: { tableFree: "rcu-skip-sync" } }), 1],
   ["torn, no collision", defineScenario({ base: "seed", params: { pteRead: "low-high", lowCollision: 0 } }), 2],
   ["torn, hypercall", defineScenario({ base: "seed", params: { flush: "hypercall", pteRead: "low-high" } }), 0],
+  ["rcu-pt-reclaim, hypercall, every batch allocation failing", defineScenario({ base: "seed", params: { flush: "hypercall", tableFree: "rcu-pt-reclaim", memoryPressure: 1 } }), 1],
+  ["torn in the kernel's order, kvm-pv, no preemption", defineScenario({ base: "torn-pte", params: { pteRemap: "after-unlock" } }), 0],
 ];
 
 test("spin is installed (apt-get install spin, or bash scripts/setup.sh)", () => {

@@ -49,7 +49,7 @@ export interface MatrixData {
   readonly tableFrees: readonly TableFreeMode[];
   /** Row-major: flush changes slowest, as in the Monte Carlo sweep's cell numbers. */
   readonly cells: readonly MatrixCell[];
-  /** The Monte Carlo sweep over the 16 cells, with its manifest. */
+  /** The Monte Carlo sweep over the cells (4 x 5), with its manifest. */
   readonly sweep: SweepData;
   readonly explore: Required<ExploreOptions>;
 }

@@ -15,7 +15,7 @@ import type { Execution } from "../engines/montecarlo/pool.js";
 import { InputError } from "../model/errors.js";
 import { PARAM_SPECS } from "../model/params.js";
 import { defineScenario, type Scenario } from "../model/scenario.js";
-import { MODEL_VERSION } from "../model/version.js";
+import { MODEL_VERSION, olderModelParams } from "../model/version.js";
 import { type Axis, type Grid, grid } from "./grid.js";
 import { readInputFile } from "./input-file.js";
 import { readSweepFile } from "./shards.js";
@@ -40,6 +40,18 @@ export interface Recorded {
   readonly numbers?: unknown;
   /** The result as recorded, where the file holds one. */
   readonly result?: Rerun;
+  /** Present when an older model wrote the manifest (see olderModelOf). */
+  readonly olderModel?: OlderModel;
+}
+
+/**
+ * An older model's manifest: its version, and the parameters it did not name
+ * with the values they were read as (model/version.ts). Of its numbers, those
+ * it recorded are compared; numbers the newer model adds are new.
+ */
+export interface OlderModel {
+  readonly version: number;
+  readonly readAs: Readonly<Record<string, string | number>>;
 }
 
 const ENGINES: readonly EngineName[] = ["montecarlo", "exact", "explore", "rare"];
@@ -54,6 +66,14 @@ interface Resolved {
   readonly grid?: Grid;
 }
 
+/** The older model that wrote a manifest, or undefined for one of this model. */
+function olderModelOf(raw: unknown): OlderModel | undefined {
+  if (!isObject(raw) || typeof raw.modelVersion !== "number" || raw.modelVersion >= MODEL_VERSION) return undefined;
+  const named = isObject(raw.params) ? raw.params : {};
+  const readAs = Object.fromEntries(Object.entries(olderModelParams(raw.modelVersion)).filter(([k]) => !(k in named)));
+  return { version: raw.modelVersion, readAs };
+}
+
 /** Validates a manifest read from a file: every field, before anything runs. */
 export function checkManifest(raw: unknown, field = "manifest"): AnyManifest {
   return resolveManifest(raw, field).manifest;
@@ -61,21 +81,21 @@ export function checkManifest(raw: unknown, field = "manifest"): AnyManifest {
 
 function resolveManifest(raw: unknown, field: string): Resolved {
   if (!isObject(raw)) throw new InputError(field, raw, WRITTEN_BY);
-  const m = raw;
-  if (m.tool !== "tlbrace") throw new InputError(`${field}.tool`, m.tool, `"tlbrace" (${WRITTEN_BY})`);
-  if (typeof m.modelVersion !== "number" || !Number.isInteger(m.modelVersion) || m.modelVersion < 1)
-    throw new InputError(`${field}.modelVersion`, m.modelVersion, "a whole number >= 1");
-  if (m.modelVersion > MODEL_VERSION)
-    throw new InputError(`${field}.modelVersion`, m.modelVersion,
-      `at most ${MODEL_VERSION}: it was written by a newer tlbrace (${String(m.version)}) than this one (${PACKAGE_VERSION}); upgrade tlbrace to re-run it`);
-  if (m.modelVersion < MODEL_VERSION)
-    throw new InputError(`${field}.modelVersion`, m.modelVersion,
-      `${MODEL_VERSION}: its numbers come from an older model; re-run it with tlbrace ${String(m.version)}`);
-  if (!ENGINES.includes(m.engine as EngineName)) throw new InputError(`${field}.engine`, m.engine, `one of ${ENGINES.join(", ")}`);
-  if (typeof m.scenario !== "string" || m.scenario === "") throw new InputError(`${field}.scenario`, m.scenario, "a scenario name");
-  if (m.preset !== null && typeof m.preset !== "string") throw new InputError(`${field}.preset`, m.preset, "a preset name or null");
-  if (!isObject(m.params)) throw new InputError(`${field}.params`, m.params, "an object with every parameter");
-  const missing = PARAM_SPECS.map((s) => s.name).filter((n) => !(n in (m.params as object)));
+  if (raw.tool !== "tlbrace") throw new InputError(`${field}.tool`, raw.tool, `"tlbrace" (${WRITTEN_BY})`);
+  const version = raw.modelVersion;
+  if (typeof version !== "number" || !Number.isInteger(version) || version < 1)
+    throw new InputError(`${field}.modelVersion`, version, "a whole number >= 1");
+  if (version > MODEL_VERSION)
+    throw new InputError(`${field}.modelVersion`, version,
+      `at most ${MODEL_VERSION}: it was written by a newer tlbrace (${String(raw.version)}) than this one (${PACKAGE_VERSION}); upgrade tlbrace to re-run it`);
+  if (!ENGINES.includes(raw.engine as EngineName)) throw new InputError(`${field}.engine`, raw.engine, `one of ${ENGINES.join(", ")}`);
+  if (typeof raw.scenario !== "string" || raw.scenario === "") throw new InputError(`${field}.scenario`, raw.scenario, "a scenario name");
+  if (raw.preset !== null && typeof raw.preset !== "string") throw new InputError(`${field}.preset`, raw.preset, "a preset name or null");
+  if (!isObject(raw.params)) throw new InputError(`${field}.params`, raw.params, "an object with every parameter");
+  // An older model's manifest lacks the parameters added since; they take the values that do what that model did.
+  const m: Record<string, unknown> & { params: Record<string, unknown> } =
+    { ...raw, params: { ...olderModelParams(version), ...raw.params } };
+  const missing = PARAM_SPECS.map((s) => s.name).filter((n) => !(n in m.params));
   if (missing.length) throw new InputError(`${field}.params`, `missing ${missing.join(", ")}`, "every parameter, as tlbrace writes them");
   if (m.engine === "montecarlo") checkRunOptions({ episodes: m.episodes, seed: m.seed });
   if (m.engine === "rare") rareOptionsOf(m as unknown as Manifest, field);
@@ -147,12 +167,13 @@ export function recordedNumbers(r: Rerun | RunData | SweepData | ExactResult | E
     return JSON.parse(JSON.stringify({ episodes, races, pRace, ci95, relativeError, reliable, pCorrupt, corruptCi95, costs }));
   }
   if (d.manifest.engine === "explore") return exploreNumbers(d as ExploreResult);
+  // JSON drops the torn fields where the scenario cannot tear (undefined).
   if (d.manifest.engine === "exact") {
-    const { pRace, pCorrupt, costs, states, transitions, residual } = d as ExactResult;
-    return JSON.parse(JSON.stringify({ pRace, pCorrupt, costs, states, transitions, residual }));
+    const { pRace, pCorrupt, costs, states, transitions, residual, pTorn, tornChain } = d as ExactResult;
+    return JSON.parse(JSON.stringify({ pRace, pCorrupt, costs, states, transitions, residual, pTorn, tornChain }));
   }
-  const { episodes, races, corrupts, pRace, ci95, pCorrupt, corruptCi95, costs } = d as RunData;
-  return JSON.parse(JSON.stringify({ episodes, races, corrupts, pRace, ci95, pCorrupt, corruptCi95, costs }));
+  const { episodes, races, corrupts, pRace, ci95, pCorrupt, corruptCi95, torns, pTorn, tornCi95, costs } = d as RunData;
+  return JSON.parse(JSON.stringify({ episodes, races, corrupts, pRace, ci95, pCorrupt, corruptCi95, torns, pTorn, tornCi95, costs }));
 }
 
 /**
@@ -202,31 +223,53 @@ export function readRecorded(path: string): Recorded[] {
   if (!isObject(raw)) throw new InputError("file", path, WRITTEN_BY);
   if (isObject(raw.study) && isObject(raw.runs) && isObject(raw.sweeps)) {
     return [
-      ...Object.entries(raw.sweeps).map(([name, m]) => ({ name: `sweep ${name}`, manifest: checkManifest(m, `sweeps.${name}`) })),
-      ...Object.entries(raw.runs).map(([name, m]) => ({ name: `run ${name}`, manifest: checkManifest(m, `runs.${name}`) })),
+      ...Object.entries(raw.sweeps).map(([name, m]) => bare(`sweep ${name}`, m, `sweeps.${name}`)),
+      ...Object.entries(raw.runs).map(([name, m]) => bare(`run ${name}`, m, `runs.${name}`)),
     ];
   }
-  if ("tool" in raw) {
-    const manifest = checkManifest(raw);
-    return [{ name: manifest.scenario, manifest }];
-  }
+  if ("tool" in raw) return [bare(String(raw.scenario), raw, "manifest")];
   if (!("manifest" in raw)) throw new InputError("file", path, WRITTEN_BY);
   if (isObject(raw.manifest) && "axes" in raw.manifest) return [sweepRecorded(path, raw as unknown as SweepData)];
   const { manifest, scenario } = resolveManifest(raw.manifest, "manifest");
   const data = { ...raw, manifest };
   const kind = manifest.engine === "montecarlo" ? "run" : manifest.engine;
-  return [recordedResult(`${kind} ${manifest.scenario}`, { kind, scenario, data } as Rerun)];
+  return [recordedResult(`${kind} ${manifest.scenario}`, { kind, scenario, data } as Rerun, olderModelOf(raw.manifest))];
 }
 
-function recordedResult(name: string, result: Rerun): Recorded {
-  return { name, manifest: result.data.manifest, numbers: recordedNumbers(result), result };
+/** A manifest alone: nothing recorded to compare. */
+function bare(name: string, raw: unknown, field: string): Recorded {
+  const older = olderModelOf(raw);
+  return { name, manifest: checkManifest(raw, field), ...(older ? { olderModel: older } : {}) };
+}
+
+function recordedResult(name: string, result: Rerun, older: OlderModel | undefined): Recorded {
+  return { name, manifest: result.data.manifest, numbers: recordedNumbers(result), result, ...(older ? { olderModel: older } : {}) };
+}
+
+/**
+ * Where a re-run's numbers differ from those recorded; undefined when the
+ * file holds none. For an older model's file only the numbers it recorded
+ * are compared.
+ */
+export function compareNumbers(r: Recorded, now: unknown): { differences: string[]; compared: number } | undefined {
+  if (r.numbers === undefined) return undefined;
+  const compared = r.olderModel ? shapedLike(r.numbers, now) : now;
+  return { differences: differences(r.numbers, compared), compared: countNumbers(compared) };
+}
+
+/** `now` with only the keys `then` has, at every depth. */
+function shapedLike(then: unknown, now: unknown): unknown {
+  if (Array.isArray(then) && Array.isArray(now)) return now.map((x, i) => shapedLike(then[i], x));
+  if (isObject(then) && isObject(now)) return Object.fromEntries(Object.keys(then).map((k) => [k, shapedLike(then[k], now[k])]));
+  return now;
 }
 
 function sweepRecorded(path: string, data: SweepData): Recorded {
   const { manifest, scenario } = resolveManifest(data.manifest, "manifest");
   if (!Array.isArray(data.rows)) throw new InputError("rows", data.rows, "the sweep's rows, as tlbrace sweep --json writes them");
   const m = manifest as SweepManifest;
-  return recordedResult(`sweep ${m.scenario} (${path})`, { kind: "sweep", scenario, data: { manifest: m, axes: m.axes, rows: data.rows } });
+  return recordedResult(`sweep ${m.scenario} (${path})`, { kind: "sweep", scenario, data: { manifest: m, axes: m.axes, rows: data.rows } },
+    olderModelOf(data.manifest));
 }
 
 /** The results a file holds (a result JSON or a sweep file), for reports. */

@@ -131,7 +131,7 @@ async function writeStudy(out: string, result: StudyResult): Promise<string[]> {
 }
 
 /** One row of runs.csv: the scenario, what varies between the three, and the run's results. */
-export function runRow({ scenario, run }: StudyRun): Record<string, string | number> {
+export function runRow({ scenario, run }: StudyRun): Record<string, string | number | null> {
   const p = scenario.params;
   return {
     scenario: scenario.name,

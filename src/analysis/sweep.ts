@@ -10,13 +10,15 @@ import { checkEngine, checkWorkers, type Execution, runTasks } from "../engines/
 import { checkRunOptions, type MonteCarloOptions, type RunData, throttle } from "../engines/montecarlo/run.js";
 import { addBlocks, complete, runData, type RunTally, runTally, runTasksOf } from "../engines/montecarlo/tally.js";
 import { InputError } from "../model/errors.js";
+import type { PteRead } from "../model/params.js";
+import { canTear } from "../model/torn-pte.js";
 import type { Count, Probability } from "../model/units.js";
 import { openCheckpoint } from "./checkpoint.js";
 import { type Axis, type AxisValue, cellCount, cellScenario, cellValues, type Grid } from "./grid.js";
 
 /** One cell's result; axis columns are named after their parameters. */
 export interface SweepRow {
-  readonly [axis: string]: AxisValue;
+  readonly [axis: string]: AxisValue | null | undefined;
   readonly cell: number;
   readonly episodes: Count;
   readonly races: Count;
@@ -32,10 +34,23 @@ export interface SweepRow {
   readonly ipisMean: number;
   readonly waitUsMean: number;
   readonly waitUsP99: number;
+  /** When a cell of the sweep reads the PTE in halves: torn reads and pTorn with its interval; null in cells that cannot tear. */
+  readonly torns?: Count | null;
+  readonly pTorn?: Probability | null;
+  readonly pTornLo?: Probability | null;
+  readonly pTornHi?: Probability | null;
 }
 
-/** A run's counts, pRace with its interval and cost summaries, as flat table columns. */
-export function resultColumns(r: RunData) {
+/** Whether any cell of the grid reads the PTE in halves, so that its rows carry the torn columns. */
+export function gridCanTear(g: Grid): boolean {
+  return canTear(g.scenario.params) || g.axes.some((a) => a.name === "pteRead" && a.values.some((v) => canTear({ pteRead: v as PteRead })));
+}
+
+/**
+ * A run's counts, pRace with its interval and cost summaries, as flat table
+ * columns; with `torn`, the torn read's too (null where the run did not sample it).
+ */
+export function resultColumns(r: RunData, torn = r.torns !== undefined) {
   return {
     episodes: r.episodes,
     races: r.races,
@@ -51,6 +66,7 @@ export function resultColumns(r: RunData) {
     ipisMean: r.costs.ipis.mean,
     waitUsMean: r.costs.waitUs.mean,
     waitUsP99: r.costs.waitUs.p99,
+    ...(torn ? { torns: r.torns ?? null, pTorn: r.pTorn ?? null, pTornLo: r.tornCi95?.[0] ?? null, pTornHi: r.tornCi95?.[1] ?? null } : {}),
   };
 }
 
@@ -123,6 +139,7 @@ export async function runSweep(g: Grid, opts: MonteCarloOptions, exec: SweepExec
   const start = first + done.length;
   const rows: SweepRow[] = exec.keepRows === false ? [] : [...done];
 
+  const torn = gridCanTear(g);
   const open = new Map<number, RunTally>();
   function* tasks(): Generator<BlockTask> {
     for (let j = start; j < end; j++) {
@@ -143,7 +160,7 @@ export async function runSweep(g: Grid, opts: MonteCarloOptions, exec: SweepExec
     blocksDone += b.to - b.from;
     if (complete(tally)) {
       open.delete(b.key);
-      finished.set(b.key, { ...cellValues(g, b.key), cell: b.key, ...resultColumns(runData(tally, base)) });
+      finished.set(b.key, { ...cellValues(g, b.key), cell: b.key, ...resultColumns(runData(tally, base), torn) });
       for (let row = finished.get(next); row; row = finished.get(next)) {
         finished.delete(next++);
         if (exec.keepRows !== false) rows.push(row);

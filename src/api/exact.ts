@@ -38,6 +38,7 @@ export class Exact implements Showable {
     return showableTable(aq.from([
       { measure: "pRace", unit: "", exact: d.pRace },
       { measure: "pCorrupt", unit: "", exact: d.pCorrupt },
+      ...(d.pTorn === undefined ? [] : [{ measure: "pTorn", unit: "", exact: d.pTorn }]),
       ...COSTS.map(([k, label, unit]) => ({ measure: `${label} (mean)`, unit, exact: d.costs[k] })),
     ]));
   }
@@ -53,6 +54,7 @@ export class Exact implements Showable {
       ...wrap(`${this.scenario.name}: ${this.scenario.title}`, 72, "  "),
       `pRace    ${fmtP(d.pRace)}  (exact, per overlapping unmap)`,
       `pCorrupt ${fmtP(d.pCorrupt)}`,
+      ...(d.pTorn === undefined ? [] : [`pTorn    ${fmtP(d.pTorn)}  (the PTE model's chain, ${d.tornChain!.states} states)`]),
       textTable(["expected cost", "mean"], COSTS.map(([k, label, unit]) => [label, unit === "us" ? fmtUs(d.costs[k]) : fmtNumber(d.costs[k])])),
       ...approximations(d),
       ...approximationWarning(this.scenario, d),

@@ -1,5 +1,5 @@
 /**
- * The verdict matrix as the notebook sees it. Its text is a 4 x 4 grid for
+ * The verdict matrix as the notebook sees it. Its text is a 4 x 5 grid for
  * an email; its rich display is the same grid in colour, each cell linking
  * to its counterexample (two columns, one per vCPU) or to why it is safe
  * (how many states and transitions the explorer searched).
@@ -23,7 +23,17 @@ import { type Showable, showableTable, showBundle, type Table } from "./show.js"
 let displays = 0;
 
 const FIRST = 10; // "native-ipi"
-const CELL = 13;  // "rcu-skip-sync"
+const CELL = 10;  // five columns of it fit in 72
+
+/** A column heading in lines of at most `width`, broken after hyphens: "rcu-skip-sync" -> "rcu-skip-", "sync". */
+function headingLines(name: string, width: number): string[] {
+  const lines: string[] = [];
+  for (const part of name.split(/(?<=-)/)) {
+    if (lines.length && lines[lines.length - 1]!.length + part.length <= width) lines[lines.length - 1] += part;
+    else lines.push(part);
+  }
+  return lines;
+}
 
 export class Matrix implements Showable {
   readonly data: MatrixData;
@@ -63,7 +73,12 @@ export class Matrix implements Showable {
   text(): string {
     const d = this.data;
     const m = d.sweep.manifest;
-    const rows: string[][] = [["flush", ...d.tableFrees], ["-".repeat(FIRST), ...d.tableFrees.map(() => "-".repeat(CELL))]];
+    const headings = d.tableFrees.map((t) => headingLines(t, CELL));
+    const depth = Math.max(...headings.map((h) => h.length));
+    const rows: string[][] = [
+      ...Array.from({ length: depth }, (_, i) => [i === depth - 1 ? "flush" : "", ...headings.map((h) => h[i] ?? "")]),
+      ["-".repeat(FIRST), ...d.tableFrees.map(() => "-".repeat(CELL))],
+    ];
     for (const f of d.flushes) {
       const line = d.tableFrees.map((t) => this.cell(f, t));
       rows.push([f, ...line.map((c) => c.explore.outcomes.race.verdict)]);

@@ -1,9 +1,9 @@
 /** tr.rerun and tr.check: the same numbers again, from a manifest. */
 import { inspect } from "node:util";
-import { type AnyManifest, countNumbers, differences, type Recorded, readRecorded, recordedNumbers, rerun as rerunManifest, type Rerun } from "../analysis/rerun.js";
+import { type AnyManifest, compareNumbers, type Recorded, readRecorded, recordedNumbers, rerun as rerunManifest, type Rerun } from "../analysis/rerun.js";
 import type { Execution } from "../engines/montecarlo/pool.js";
 import { InputError } from "../model/errors.js";
-import { madeBy } from "../report/reply.js";
+import { madeBy, olderModelText } from "../report/reply.js";
 import { textTable } from "../text/format.js";
 import { escapeHtml } from "../text/html.js";
 import { withNotebookControls } from "./progress.js";
@@ -54,6 +54,8 @@ export interface CheckEntry {
   readonly identical: boolean | null;
   readonly compared: number;
   readonly differences: readonly string[];
+  /** How an older model's manifest was read; absent for one of this model. */
+  readonly note?: string;
   readonly result: Run | Sweep | Exact | Exploration | Rare;
 }
 
@@ -67,7 +69,7 @@ export class RerunCheck implements Showable {
   get identical(): boolean { return this.entries.every((e) => e.identical !== false); }
   text(): string {
     const rows = this.entries.map((e) => [e.name, e.identical === null ? "nothing to compare" : e.identical ? "identical" : "DIFFERENT", String(e.compared)]);
-    const diffs = this.entries.flatMap((e) => e.differences.map((d) => `  ${e.name}: ${d}`));
+    const diffs = this.entries.flatMap((e) => [...(e.note ? [`  ${e.name}: ${e.note}`] : []), ...e.differences.map((d) => `  ${e.name}: ${d}`)]);
     const m = this.entries[0]?.result.manifest;
     return [textTable(["re-run", "numbers", "compared"], rows), ...diffs,
       ...(m ? [`re-run by ${madeBy(m)}, ${m.node}`] : [])].join("\n");
@@ -82,9 +84,9 @@ export async function check(x: Rerunnable, exec: Execution = {}): Promise<RerunC
   const entries: CheckEntry[] = [];
   for (const r of recorded(x)) {
     const a = await again(r, exec);
-    const now = recordedNumbers(a);
-    const diff = r.numbers === undefined ? [] : differences(r.numbers, now);
-    entries.push({ name: r.name, identical: r.numbers === undefined ? null : diff.length === 0, compared: r.numbers === undefined ? 0 : countNumbers(now), differences: diff, result: view(a) });
+    const c = compareNumbers(r, recordedNumbers(a));
+    entries.push({ name: r.name, identical: c ? c.differences.length === 0 : null, compared: c?.compared ?? 0,
+      differences: c?.differences ?? [], ...(r.olderModel ? { note: olderModelText(r.olderModel) } : {}), result: view(a) });
   }
   return new RerunCheck(entries);
 }

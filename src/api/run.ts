@@ -34,6 +34,7 @@ export class Run implements Showable {
     const rows = [
       { measure: "pRace", unit: "", mean: d.pRace, p50: null, p90: null, p99: null, max: null, lo95: d.ci95[0], hi95: d.ci95[1] },
       { measure: "pCorrupt", unit: "", mean: d.pCorrupt, p50: null, p90: null, p99: null, max: null, lo95: d.corruptCi95[0], hi95: d.corruptCi95[1] },
+      ...(d.torns === undefined ? [] : [{ measure: "pTorn", unit: "", mean: d.pTorn!, p50: null, p90: null, p99: null, max: null, lo95: d.tornCi95![0], hi95: d.tornCi95![1] }]),
       ...COSTS.map((c) => ({ measure: COST_LABEL[c][0], unit: COST_LABEL[c][1], ...d.costs[c], lo95: null, hi95: null })),
     ];
     return showableTable(aq.from(rows));
@@ -50,6 +51,7 @@ export class Run implements Showable {
       `${this.scenario.name}: ${this.scenario.title}`,
       `pRace    ${fmtP(d.pRace)} ${fmtInterval(d.ci95)}  (${d.races} races in ${d.episodes} episodes)`,
       `pCorrupt ${fmtP(d.pCorrupt)} ${fmtInterval(d.corruptCi95)}`,
+      ...(d.torns === undefined ? [] : [`pTorn    ${fmtP(d.pTorn!)} ${fmtInterval(d.tornCi95!)}  (${d.torns} torn PTE reads)`]),
       textTable(["cost", "mean", "p50", "p99"], costRows),
       `montecarlo, seed ${d.manifest.seed}, model v${d.manifest.modelVersion}; .summary() or .show() for tables`,
     ].join("\n");

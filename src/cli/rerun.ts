@@ -1,5 +1,6 @@
 /** `tlbrace rerun`: runs a result's manifest again and checks the numbers are the same. */
-import { countNumbers, differences, readRecorded, recordedNumbers, rerun as rerunManifest } from "../analysis/rerun.js";
+import { compareNumbers, readRecorded, recordedNumbers, rerun as rerunManifest } from "../analysis/rerun.js";
+import { olderModelText } from "../report/reply.js";
 import { replyOf } from "../report/result.js";
 import { engineOption, parseCommandLine, positionals, workersOption } from "./args.js";
 import { type Command, Mismatch } from "./command.js";
@@ -50,17 +51,19 @@ export const rerun: Command = {
       const progress = progressLine(ctx.err, `rerun ${r.name}`, "episodes");
       const again = await rerunManifest(r.manifest, { workers, engine, onProgress: progress.update, signal: ctx.signal }).finally(progress.clear);
       const numbers = recordedNumbers(again);
-      const diff = r.numbers === undefined ? undefined : differences(r.numbers, numbers);
+      const check = compareNumbers(r, numbers);
+      const diff = check?.differences;
+      if (r.olderModel && !values.json) ctx.out(`${r.name}: ${olderModelText(r.olderModel)}\n`);
       if (diff?.length) differ++;
       if (values.json) {
-        reports.push({ name: r.name, identical: diff ? diff.length === 0 : null, compared: diff ? countNumbers(numbers) : 0,
-          differences: diff ?? [], manifest: again.data.manifest, result: numbers });
+        reports.push({ name: r.name, identical: diff ? diff.length === 0 : null, compared: check?.compared ?? 0,
+          differences: diff ?? [], ...(r.olderModel ? { olderModel: r.olderModel } : {}), manifest: again.data.manifest, result: numbers });
       } else if (!diff) {
         ctx.out(`${r.name}: re-run (the file holds no numbers to compare)\n\n`);
         ctx.out(replyOf(again));
         ctx.out("\n");
       } else if (diff.length === 0) {
-        ctx.out(`${r.name}: identical, ${countNumbers(numbers)} numbers compared\n`);
+        ctx.out(`${r.name}: identical, ${check!.compared} numbers compared\n`);
       } else {
         ctx.out(`${r.name}: DIFFERENT\n${diff.map((d) => `  ${d}\n`).join("")}`);
       }

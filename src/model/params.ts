@@ -19,19 +19,33 @@ export type FlushMechanism = (typeof FLUSH_MECHANISMS)[number];
  *  - rcu:           MMU_GATHER_RCU_TABLE_FREE: tlb_remove_table batches, call_rcu; if the batch page
  *                   cannot be allocated, tlb_remove_table_sync_one IPIs all CPUs, then frees;
  *  - sync-ipi:      always tlb_remove_table_sync_one, then free (khugepaged after its fix);
- *  - rcu-skip-sync: as rcu, but the sync IPI is left out because the flush is believed to have IPI'd.
+ *  - rcu-skip-sync: as rcu, but the sync IPI is left out because the flush is believed to have IPI'd;
+ *  - rcu-pt-reclaim: CONFIG_PT_RECLAIM (x86_64 since 6.14): as rcu, but when the batch page cannot be
+ *                   allocated tlb_remove_table_one -> __tlb_remove_table_one frees the one table through
+ *                   call_rcu, with no tlb_remove_table_sync_one IPI.
  */
-export const TABLE_FREE_MODES = ["immediate", "rcu", "sync-ipi", "rcu-skip-sync"] as const;
+export const TABLE_FREE_MODES = ["immediate", "rcu", "sync-ipi", "rcu-skip-sync", "rcu-pt-reclaim"] as const;
 export type TableFreeMode = (typeof TABLE_FREE_MODES)[number];
 
 /**
  * How the walker loads a PTE in ptep_get_lockless().
  *  - atomic:   one load of the whole entry (64-bit kernels);
- *  - low-high: CONFIG_GUP_GET_PTE_LOW_HIGH (x86-32 PAE): two 32-bit loads, low then high,
- *              then low again, retrying if it changed.
+ *  - low-high: CONFIG_GUP_GET_PXX_LOW_HIGH (CONFIG_GUP_GET_PTE_LOW_HIGH before v6.2; x86-32 PAE,
+ *              MIPS32 with 64-bit physical addresses, SH with X2TLB): two 32-bit loads, low then
+ *              high, then low again, retrying if it changed.
  */
 export const PTE_READS = ["atomic", "low-high"] as const;
 export type PteRead = (typeof PTE_READS)[number];
+
+/**
+ * When, in the PTE model, a fault may map B at the address the unmapper zapped.
+ *  - after-flush:  MODEL.md's order and the premise of ptep_get_lockless()'s comment: zap, TLB flush, then B;
+ *  - after-unlock: the kernel's order: zap_pte_range drops the PTE lock without flushing (unless
+ *                  force_flush), so a fault may map B as soon as the PTE is none, before tlb_finish_mmu
+ *                  flushes (mm/memory.c).
+ */
+export const PTE_REMAPS = ["after-flush", "after-unlock"] as const;
+export type PteRemap = (typeof PTE_REMAPS)[number];
 
 /** Every parameter of one episode, resolved. Delays are distributions in µs. */
 export interface Params {
@@ -47,9 +61,12 @@ export interface Params {
   readonly reuseUs: Distribution;
   readonly pteRead: PteRead;
   readonly lowCollision: Probability;
+  readonly pteRemap: PteRemap;
+  readonly faultUs: Distribution;
+  readonly pteLoadGapUs: Distribution;
 }
 export type ParamName = keyof Params;
-export type DelayParam = "walkUs" | "preemptUs" | "flushUs" | "ipiUs" | "gracePeriodUs" | "reuseUs";
+export type DelayParam = "walkUs" | "preemptUs" | "flushUs" | "ipiUs" | "gracePeriodUs" | "reuseUs" | "faultUs" | "pteLoadGapUs";
 export type NumericParam = "preemptRate" | "memoryPressure" | "lowCollision";
 
 type Kind = "enum" | "delay" | "rate" | "probability";
@@ -77,6 +94,9 @@ export const DEFAULTS: Params = {
   reuseUs: exponential(50),
   pteRead: "atomic",
   lowCollision: 1e-6,
+  pteRemap: "after-flush",
+  faultUs: exponential(50),
+  pteLoadGapUs: exponential(0.001),
 };
 
 export const PARAM_SPECS: readonly ParamSpec[] = [
@@ -109,11 +129,20 @@ export const PARAM_SPECS: readonly ParamSpec[] = [
     doc: "time from the free of the page-table page to its reuse by another allocation",
     source: "assumed: a freed page goes to the per-CPU page list and is handed out again within ~50 µs (data/defaults.md)" },
   { name: "pteRead", kind: "enum", unit: "", values: PTE_READS,
-    doc: "how ptep_get_lockless loads a PTE: one load, or 32-bit halves low, high, low again (CONFIG_GUP_GET_PTE_LOW_HIGH)",
-    source: "include/linux/pgtable.h: ptep_get_lockless; x86-64 loads atomically, x86-32 PAE selects GUP_GET_PTE_LOW_HIGH" },
+    doc: "how ptep_get_lockless loads a PTE: one load, or 32-bit halves low, high, low again (CONFIG_GUP_GET_PXX_LOW_HIGH)",
+    source: "include/linux/pgtable.h: ptep_get_lockless; 64-bit kernels load atomically; x86-32 PAE, MIPS32 with 64-bit physical addresses and SH with X2TLB select GUP_GET_PXX_LOW_HIGH" },
   { name: "lowCollision", kind: "probability", unit: "",
     doc: "chance that the low half of B, the PTE mapped after A was cleared, equals A's (the torn PTE read)",
     source: "assumed: about 2^-20, B a random other frame with A's flags on a PAE machine with more than 4 GB: bits 12-31 of its address match A's" },
+  { name: "pteRemap", kind: "enum", unit: "", values: PTE_REMAPS,
+    doc: "when a fault may map B at the zapped address: after the TLB flush (MODEL.md), or once zap_pte_range drops the PTE lock (the kernel)",
+    source: "MODEL.md's order; mm/memory.c zap_pte_range flushes before pte_unmap_unlock only when force_flush, so B may come before tlb_finish_mmu's flush" },
+  { name: "faultUs", kind: "delay", unit: "µs",
+    doc: "time from the moment the fault may map B (pteRemap) to its stores of B's halves",
+    source: "assumed: another thread touches the zapped address again within ~50 µs; no public figure (data/defaults.md)" },
+  { name: "pteLoadGapUs", kind: "delay", unit: "µs",
+    doc: "walker's on-CPU time between two of ptep_get_lockless's 32-bit loads (low to high, high to the re-check)",
+    source: "assumed: adjacent loads a few cycles apart, 1 ns (smp_rmb() is a compiler barrier on x86); only a host preemption stretches it (data/defaults.md)" },
 ];
 
 export const PARAM_NAMES: readonly ParamName[] = PARAM_SPECS.map((s) => s.name);
@@ -130,7 +159,7 @@ export function parseParam(name: string, value: unknown): Params[ParamName] {
   const spec = paramSpec(name);
   switch (spec.kind) {
     case "enum":
-      if (typeof value === "string" && spec.values!.includes(value)) return value as FlushMechanism | TableFreeMode | PteRead;
+      if (typeof value === "string" && spec.values!.includes(value)) return value as FlushMechanism | TableFreeMode | PteRead | PteRemap;
       throw new InputError(name, value, `one of ${spec.values!.join(", ")}`);
     case "delay":
       // Measured samples are read here, not in distribution.ts: the engines' workers load that module

@@ -63,9 +63,12 @@ export function exactReply(s: Scenario, r: ExactResult, sens?: SensitivityData):
     ...(r.approximated.length ? [""] : []),
     ...wrap(`Exact, per walk overlapping one unmap: a continuous-time Markov chain of ${r.states} states ` +
       `and ${r.transitions} transitions, largest relative residual ${r.residual.toExponential(1)}.`),
-    ...columns([["outcome", "p"], ["race", fmtP(r.pRace)], ["corrupt", fmtP(r.pCorrupt)]], [false, true]),
+    ...columns([["outcome", "p"], ["race", fmtP(r.pRace)], ["corrupt", fmtP(r.pCorrupt)],
+      ...(r.pTorn === undefined ? [] : [["torn", fmtP(r.pTorn)]])], [false, true]),
     "(race: the walker read the page after its free; corrupt: after its",
     "reuse.)",
+    ...(r.tornChain ? wrap(`(torn: from the PTE model's own chain of ${r.tornChain.states} states and ` +
+      `${r.tornChain.transitions} transitions, residual ${r.tornChain.residual.toExponential(1)}.)`) : []),
     "",
     ...columns([["expected cost per episode", "mean"], ...COSTS.map((k) => [COST_LABELS[k], fmtQuantity(r.costs[k])])], [false, true]),
     ...(sens ? ["", sensitivityText(sens)] : []),

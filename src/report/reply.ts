@@ -4,7 +4,7 @@
  * how to re-run them.
  */
 import type { StudyResult } from "../analysis/study.js";
-import type { AnyManifest } from "../analysis/rerun.js";
+import type { AnyManifest, OlderModel } from "../analysis/rerun.js";
 import type { SweepData, SweepRow } from "../analysis/sweep.js";
 import { COSTS, type CostName, type RunData } from "../engines/montecarlo/run.js";
 import { DEFAULTS, formatParams, PARAM_SPECS } from "../model/params.js";
@@ -22,6 +22,13 @@ const wrap = (text: string, indent = "") => wrapLines(text, WIDTH, indent).join(
 export function madeBy(m: Pick<AnyManifest, "version" | "modelVersion" | "commit">): string {
   const commit = m.commit ? `, commit ${m.commit.slice(0, 12)}${m.commit.endsWith("-dirty") ? "-dirty" : ""}` : "";
   return `tlbrace ${m.version} (model ${m.modelVersion}${commit})`;
+}
+
+/** What reading an older model's manifest assumed. */
+export function olderModelText(o: OlderModel): string {
+  const read = Object.entries(o.readAs).map(([k, v]) => `${k}=${v}`).join(", ");
+  return `written by model ${o.version}${read ? `; read with ${read}, as that model had them` : ""}; ` +
+    "the numbers it recorded are compared";
 }
 
 /** Every reply ends so: the version that made the numbers and the command that makes them again. */
@@ -83,9 +90,12 @@ export function runReply(scenario: Scenario, r: RunData): string {
     `${r.episodes} episodes, each one walk overlapping one unmap`,
     ...columns([["outcome", "count", "p", "95% interval"],
       outcome("race", r.races, r.pRace, r.ci95),
-      outcome("corrupt", r.corrupts, r.pCorrupt, r.corruptCi95)], [false, true, true]),
+      outcome("corrupt", r.corrupts, r.pCorrupt, r.corruptCi95),
+      ...(r.torns === undefined ? [] : [outcome("torn", r.torns, r.pTorn!, r.tornCi95!)])], [false, true, true]),
     "(race: the walker read the page after its free; corrupt: after its",
     "reuse. Intervals are exact Clopper-Pearson.)",
+    ...(r.torns === undefined ? [] : wrapLines(`(torn: ptep_get_lockless accepted a PTE value the PTE never held, ` +
+      `in as many episodes of the PTE model, fault after ${scenario.params.pteRemap === "after-flush" ? "the flush" : "the zap's unlock"}.)`)),
     "",
     ...costLines(r.costs),
     "",
@@ -111,6 +121,7 @@ export function sweepReply(scenario: Scenario, d: SweepData): string {
       `flush ${p.flush}, tableFree ${p.tableFree} unless varied.` +
       (m.shard ? ` Shard ${m.shard.index} of ${m.shard.count}.` : "")),
     ...wrapLines(sweepSummary(d.rows, d.axes)),
+    ...tornSummary(d.rows),
     "",
   ];
   if (d.axes.length === 2 && d.rows.length === d.axes[0]!.values.length * d.axes[1]!.values.length) {
@@ -124,6 +135,17 @@ export function sweepReply(scenario: Scenario, d: SweepData): string {
   }
   lines.push("", ...rerunLines(m));
   return ascii(lines.join("\n")) + "\n";
+}
+
+/** The torn reads over a sweep whose cells read the PTE in halves: a sentence, or nothing. */
+function tornSummary(rows: readonly SweepRow[]): string[] {
+  const sampled = rows.filter((r) => typeof r.torns === "number");
+  if (sampled.length === 0) return [];
+  const torns = sampled.reduce((n, r) => n + (r.torns as number), 0);
+  const episodes = sampled.reduce((n, r) => n + r.episodes, 0);
+  const top = [...sampled].sort((a, b) => (b.pTorn as number) - (a.pTorn as number) || a.cell - b.cell)[0]!;
+  return wrapLines(`Torn PTE reads: ${torns} in ${episodes} episodes of the PTE model over ${sampled.length} cells` +
+    (torns > 0 ? `; the most, pTorn ${fmtP(top.pTorn as number)}, in cell ${top.cell}.` : "."));
 }
 
 /** pRace with the first axis across and the second down. */

@@ -84,6 +84,10 @@ export function runJson(scenario: Scenario, r: RunData) {
     corrupts: r.corrupts,
     pCorrupt: r.pCorrupt,
     corruptCi95: r.corruptCi95,
+    // Only where the scenario reads the PTE in halves; JSON leaves them out otherwise.
+    torns: r.torns,
+    pTorn: r.pTorn,
+    tornCi95: r.tornCi95,
     costs: r.costs,
     seed: r.manifest.seed,
     manifest: r.manifest,

@@ -7,7 +7,8 @@
 import { type Distribution, exponential, formatDistribution, mean } from "../../model/distribution.js";
 import { InputError } from "../../model/errors.js";
 import type { DelayParam, Params } from "../../model/params.js";
-import { protocol } from "../../model/protocol.js";
+import { protocol, type Step } from "../../model/protocol.js";
+import { canTear, pteProtocol } from "../../model/torn-pte.js";
 
 export type Applies = { ok: true } | { ok: false; param: string; why: string };
 
@@ -21,16 +22,22 @@ export interface Approximation {
 /** Exponential, or identically 0 (a non-negative delay with mean 0 is 0). */
 export const memoryless = (d: Distribution): boolean => d.kind === "exponential" || mean(d) === 0;
 
-/** The delay parameters the steps of this flush and table-free mode wait for, in protocol order. */
+const delaysOf = (steps: readonly Step[]): DelayParam[] =>
+  [...new Set(steps.flatMap((st) => (st.delay && "param" in st.delay ? [st.delay.param] : [])))];
+
+/** The delay parameters the steps of this flush and table-free mode wait for, in protocol order: what pRace depends on. */
 export function delayParamsOf(p: Pick<Params, "flush" | "tableFree">): DelayParam[] {
-  const seen = new Set<DelayParam>();
-  for (const st of protocol(p.flush, p.tableFree).steps) if (st.delay && "param" in st.delay) seen.add(st.delay.param);
-  return [...seen];
+  return delaysOf(protocol(p.flush, p.tableFree).steps);
+}
+
+/** Every delay the exact solver's chains wait for: the protocol's, and the PTE model's where the PTE can tear. */
+export function chainDelayParams(p: Params): DelayParam[] {
+  return [...new Set([...delayParamsOf(p), ...(canTear(p) ? delaysOf(pteProtocol(p).steps) : [])])];
 }
 
 /** Whether the exact solver applies to these parameters as they are. */
 export function paramsApply(p: Params): Applies {
-  for (const name of delayParamsOf(p)) {
+  for (const name of chainDelayParams(p)) {
     const d = p[name];
     if (!memoryless(d))
       return { ok: false, param: name, why: `${formatDistribution(d)} is not exponential; the chain needs exp:MEAN or 0` };
@@ -42,7 +49,7 @@ export function paramsApply(p: Params): Applies {
 export function chainParams(p: Params, approximate: boolean): { params: Params; approximated: Approximation[] } {
   const approximated: Approximation[] = [];
   const out: Record<string, unknown> = { ...p };
-  for (const name of delayParamsOf(p)) {
+  for (const name of chainDelayParams(p)) {
     const d = p[name];
     if (memoryless(d)) continue;
     const used = exponential(mean(d));

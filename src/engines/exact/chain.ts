@@ -11,16 +11,18 @@
  *  - a settled state absorbs.
  * Memorylessness makes redrawn and kept clocks the same thing, so a state of
  * the chain is the protocol's State alone. The start is the unmap instant:
- * W preempted with probability preemptedAtUnmap(p); for exponential delays
- * the equilibrium laws of entry.ts are the delays' own laws.
+ * W in each phase of its window with the phase's weight, preempted with
+ * probability preemptedAtUnmap(p); for exponential delays the equilibrium
+ * laws of entry.ts are the delays' own laws. The PTE model (torn-pte.ts) is
+ * built the same way, for pTorn.
  */
 import { mean } from "../../model/distribution.js";
-import { preemptedAtUnmap, unmapInstantState } from "../../model/entry.js";
+import { phaseWeights, preemptedAtUnmap, unmapInstantState } from "../../model/entry.js";
 import type { Params } from "../../model/params.js";
-import { canFire, copyState, protocol, settled, type State, type Step, unmapperWaiting, unmapReturned } from "../../model/protocol.js";
+import { canFire, copyState, type Model, protocol, type State, type Step, unmapperWaiting, unmapReturned } from "../../model/protocol.js";
 
-/** What the chain computes for every state: two absorption probabilities and four expectations. */
-export const MEASURES = ["pRace", "pCorrupt", "unmapLatencyUs", "freeDelayUs", "ipis", "waitUs"] as const;
+/** What the chain computes for every state: three absorption probabilities and four expectations. */
+export const MEASURES = ["pRace", "pCorrupt", "unmapLatencyUs", "freeDelayUs", "ipis", "waitUs", "pTorn"] as const;
 export type Measure = (typeof MEASURES)[number];
 
 /** A transition: to a transient state (index >= 0) or an absorbing one (~index < 0), at `rate` per µs. */
@@ -65,9 +67,12 @@ function timing(st: Step, p: Params): Timing {
 /** A guard on a protocol whose immediate steps would cycle forever. */
 const MAX_INSTANT_STEPS = 10_000;
 
-/** Builds the chain; the parameters' delays must be memoryless (see applies.ts). */
-export function buildChain(p: Params): Chain {
-  const steps = protocol(p.flush, p.tableFree).steps;
+/**
+ * Builds the chain of `model` (by default the page-table-free protocol of the
+ * parameters); the delays it waits for must be memoryless (see applies.ts).
+ */
+export function buildChain(p: Params, model: Model = protocol(p.flush, p.tableFree)): Chain {
+  const { steps, settled } = model;
   const immediate = steps.filter((st) => timing(st, p).kind === "immediate");
   const instant = steps.filter((st) => timing(st, p).kind === "instant");
   const timed = steps.flatMap((st) => {
@@ -123,7 +128,8 @@ export function buildChain(p: Params): Chain {
     if (settled(s)) {
       i = ~absorbing.length;
       absorbing.push(key);
-      terminal.push(Float64Array.from(MEASURES, (m) => (m === "pRace" ? +s.race : m === "pCorrupt" ? +s.corrupt : m === "ipis" ? s.ipis : 0)));
+      terminal.push(Float64Array.from(MEASURES, (m) =>
+        (m === "pRace" ? +s.race : m === "pCorrupt" ? +s.corrupt : m === "pTorn" ? +s.torn : m === "ipis" ? s.ipis : 0)));
     } else {
       i = transient.length;
       transient.push(key);
@@ -145,8 +151,12 @@ export function buildChain(p: Params): Chain {
 
   const pPreempted = preemptedAtUnmap(p);
   const start = new Map<number, number>();
-  if (pPreempted < 1) collect(start, unmapInstantState(false), 1 - pPreempted);
-  if (pPreempted > 0) collect(start, unmapInstantState(true), pPreempted);
+  phaseWeights(model, p).forEach((w, k) => {
+    if (!(w > 0)) return;
+    const phase = model.window[k];
+    if (pPreempted < 1) collect(start, unmapInstantState(false, phase), (1 - pPreempted) * w);
+    if (pPreempted > 0) collect(start, unmapInstantState(true, phase), pPreempted * w);
+  });
 
   for (let i = 0; i < states.length; i++) {
     const s = states[i]!;

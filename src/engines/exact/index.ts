@@ -8,6 +8,7 @@
 import { InputError } from "../../model/errors.js";
 import type { Params } from "../../model/params.js";
 import type { Scenario } from "../../model/scenario.js";
+import { canTear, pteProtocol } from "../../model/torn-pte.js";
 import type { Microseconds, Probability } from "../../model/units.js";
 import { type Manifest, manifest } from "../manifest.js";
 import { type Applies, type Approximation, chainParams, paramsApply } from "./applies.js";
@@ -41,6 +42,9 @@ export interface ExactResult {
   readonly transitions: number;
   /** Largest componentwise relative residual of the chain's equations. */
   readonly residual: number;
+  /** Where the PTE can tear (pteRead low-high): the torn read's probability, from the PTE model's own chain. */
+  readonly pTorn?: Probability;
+  readonly tornChain?: { readonly states: number; readonly transitions: number; readonly residual: number };
   readonly seconds: number;
   /** Delays replaced by the exponential of the same mean (`approximate: true`); empty otherwise. */
   readonly approximated: readonly Approximation[];
@@ -77,6 +81,16 @@ export function entryValues(c: Chain, x: readonly Float64Array[]): Record<(typeo
   return Object.fromEntries(MEASURES.map((m, i) => [m, v[i]!])) as Record<(typeof MEASURES)[number], number>;
 }
 
+/** pTorn from the chain of the PTE model, with that chain's size and residual. */
+function tornSolve(p: Params): Pick<ExactResult, "pTorn" | "tornChain"> {
+  const chain = buildChain(p, pteProtocol(p));
+  const { x, residual } = solveChain(chain);
+  return {
+    pTorn: entryValues(chain, x).pTorn,
+    tornChain: { states: chain.transient.length + chain.absorbing.length, transitions: transitionCount(chain), residual },
+  };
+}
+
 /** Solves the scenario's chain. InputError for a non-exponential delay unless `approximate`. */
 export function solveExact(s: Scenario, opts?: ExactOptions): ExactResult {
   const { approximate } = checkExactOptions(opts);
@@ -85,6 +99,7 @@ export function solveExact(s: Scenario, opts?: ExactOptions): ExactResult {
   const chain = buildChain(params);
   const { x, residual } = solveChain(chain);
   const v = entryValues(chain, x);
+  const torn = canTear(params) ? tornSolve(params) : undefined;
   const seconds = (performance.now() - t0) / 1000;
   return {
     scenario: s.name,
@@ -95,6 +110,7 @@ export function solveExact(s: Scenario, opts?: ExactOptions): ExactResult {
     states: chain.transient.length + chain.absorbing.length,
     transitions: transitionCount(chain),
     residual,
+    ...torn,
     seconds,
     approximated,
     manifest: manifest({ engine: "exact", scenario: s.name, preset: s.preset, params, seed: 0, episodes: 0, stream: [] }),

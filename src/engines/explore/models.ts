@@ -20,7 +20,7 @@ export interface ExploredModel {
 export function modelsOf(p: Params): ExploredModel[] {
   return [
     { name: "table-free", steps: protocol(p.flush, p.tableFree).steps, outcomes: ["race", "corrupt"] },
-    { name: "pte", steps: pteProtocol(p.flush, p.pteRead).steps, outcomes: ["torn"] },
+    { name: "pte", steps: pteProtocol(p).steps, outcomes: ["torn"] },
   ];
 }
 

@@ -7,15 +7,24 @@
  */
 import type { Params } from "../../model/params.js";
 import { protocol } from "../../model/protocol.js";
+import { canTear, pteProtocol } from "../../model/torn-pte.js";
 import { streamState, uniformFrom } from "../../random/stream.js";
 import { type Histogram, histogram, record, type SparseHistogram, toSparse } from "../../stats/histogram.js";
-import { type BlockAccumulator, type BlockRunner, compiledRunner } from "./compile/index.js";
+import { type BlockAccumulator, type BlockRunner, compiledRunner, compiledTornRunner, type TornRunner } from "./compile/index.js";
 import { type EpisodeOutcome, episodeRunner } from "./episode.js";
 
 /** Episodes per block: the unit of random-stream splitting. Changing it changes the numbers. */
 export const BLOCK = 4096;
 
 export const COSTS = ["unmapLatencyUs", "freeDelayUs", "ipis", "waitUs"] as const;
+
+/**
+ * The torn PTE read is sampled in the PTE model, one episode per episode of
+ * the page-table-free protocol, on a stream of its own: (seed, key, block,
+ * TORN_STREAM). The race and corrupt numbers stay those of (seed, key, block).
+ */
+export const TORN_STREAM = 1;
+
 export type CostName = (typeof COSTS)[number];
 
 /**
@@ -46,6 +55,8 @@ export interface BlockTally {
   readonly to: number;
   readonly races: number;
   readonly corrupts: number;
+  /** Torn PTE reads in the PTE model's episodes; absent when the PTE cannot tear and none are sampled (canTear). */
+  readonly torns?: number;
   readonly hist: Record<CostName, SparseHistogram>;
   /** Per cost, the sum over each block, block `from + i` at index i. */
   readonly sums: Record<CostName, Float64Array>;
@@ -54,7 +65,7 @@ export interface BlockTally {
 /** The interpreter as a block runner: episodeRunner on the block's stream. */
 function interpretedRunner(params: Params): BlockRunner {
   const proto = protocol(params.flush, params.tableFree);
-  const out: EpisodeOutcome = { race: false, corrupt: false, unmapLatencyUs: 0, freeDelayUs: 0, ipis: 0, waitUs: 0 };
+  const out: EpisodeOutcome = { race: false, corrupt: false, torn: false, unmapLatencyUs: 0, freeDelayUs: 0, ipis: 0, waitUs: 0 };
   return (words, episodes, [hLatency, hFree, hIpis, hWait], acc) => {
     const runner = episodeRunner(proto, params, uniformFrom(words));
     let latency = 0, free = 0, ipis = 0, wait = 0;
@@ -78,14 +89,31 @@ function interpretedRunner(params: Params): BlockRunner {
   };
 }
 
+/** The interpreter on the PTE model: the torn reads of `episodes` episodes. */
+function interpretedTornRunner(params: Params): TornRunner {
+  const pte = pteProtocol(params);
+  const out: EpisodeOutcome = { race: false, corrupt: false, torn: false, unmapLatencyUs: 0, freeDelayUs: 0, ipis: 0, waitUs: 0 };
+  return (words, episodes) => {
+    const runner = episodeRunner(pte, params, uniformFrom(words));
+    let torns = 0;
+    for (let i = 0; i < episodes; i++) if (runner.run(out).torn) torns++;
+    return torns;
+  };
+}
+
 export function simulateBlocks(task: BlockTask): BlockTally {
   const { params, seed, key, episodes, from, to } = task;
-  const run = task.engine === "interpret" ? interpretedRunner(params) : compiledRunner(params);
+  const interpret = task.engine === "interpret";
+  const run = interpret ? interpretedRunner(params) : compiledRunner(params);
+  const tear = !canTear(params) ? undefined : interpret ? interpretedTornRunner(params) : compiledTornRunner(params);
   const hists: Histogram[] = COSTS.map(() => histogram());
   const sums = Object.fromEntries(COSTS.map((c) => [c, new Float64Array(to - from)])) as Record<CostName, Float64Array>;
   const acc: BlockAccumulator = { races: 0, corrupts: 0, latency: 0, free: 0, ipis: 0, wait: 0 };
+  let torns = 0;
   for (let b = from; b < to; b++) {
-    run(streamState(seed, key, b), Math.min(episodes, (b + 1) * BLOCK) - b * BLOCK, hists, acc);
+    const n = Math.min(episodes, (b + 1) * BLOCK) - b * BLOCK;
+    run(streamState(seed, key, b), n, hists, acc);
+    if (tear) torns += tear(streamState(seed, key, b, TORN_STREAM), n);
     const k = b - from;
     sums.unmapLatencyUs[k] = acc.latency;
     sums.freeDelayUs[k] = acc.free;
@@ -93,7 +121,7 @@ export function simulateBlocks(task: BlockTask): BlockTally {
     sums.waitUs[k] = acc.wait;
   }
   const hist = Object.fromEntries(COSTS.map((c, i) => [c, toSparse(hists[i]!)])) as Record<CostName, SparseHistogram>;
-  return { key, from, to, races: acc.races, corrupts: acc.corrupts, hist, sums };
+  return { key, from, to, races: acc.races, corrupts: acc.corrupts, ...(tear ? { torns } : {}), hist, sums };
 }
 
 /** The transferable buffers of a tally, for postMessage. */

@@ -5,9 +5,9 @@
  * drawn when its step becomes enabled and dropped when it stops being enabled;
  * the clocks of W's own steps (`onCpu`) stand still while W is preempted.
  */
-import { ENTRY_CLOCKS, preemptedAtUnmap, unmapInstantState } from "../../model/entry.js";
+import { phaseDelay, phaseWeights, preemptedAtUnmap, RESUME_STEP, unmapInstantState } from "../../model/entry.js";
 import type { Params } from "../../model/params.js";
-import { type Protocol, type Step, type State, settled, unmapperWaiting, unmapReturned } from "../../model/protocol.js";
+import { type Model, type Step, type State, unmapperWaiting, unmapReturned } from "../../model/protocol.js";
 import { equilibriumSampler, type Sampler, sampler } from "../../random/sample.js";
 import type { Uniform } from "../../random/stream.js";
 
@@ -15,6 +15,8 @@ import type { Uniform } from "../../random/stream.js";
 export interface EpisodeOutcome {
   race: boolean;
   corrupt: boolean;
+  /** The PTE model's outcome: W accepted a PTE value the PTE never held. */
+  torn: boolean;
   /** From the PMD clear to U's return from the free path (call_rcu, or the free itself). */
   unmapLatencyUs: number;
   /** From the PMD clear to P really being freed: how long the memory is held. */
@@ -32,8 +34,8 @@ export interface EpisodeRunner {
   run(out: EpisodeOutcome): EpisodeOutcome;
 }
 
-/** Binds the protocol to parameters and a uniform source. */
-export function episodeRunner(proto: Protocol, p: Params, u: Uniform): EpisodeRunner {
+/** Binds a model (the page-table-free protocol or the PTE model) to parameters and a uniform source. */
+export function episodeRunner(proto: Model, p: Params, u: Uniform): EpisodeRunner {
   const steps = proto.steps;
   const immediate: Step[] = steps.filter((s) => !s.delay);
   const timed: Step[] = [];
@@ -50,10 +52,14 @@ export function episodeRunner(proto: Protocol, p: Params, u: Uniform): EpisodeRu
   });
   const n = timed.length;
   const onCpu = timed.map((s) => s.onCpu === true);
-  const walkAt = timed.findIndex((s) => s.id === ENTRY_CLOCKS.walk);
-  const resumeAt = timed.findIndex((s) => s.id === ENTRY_CLOCKS.resume);
-  const walkRest = equilibriumSampler(p.walkUs, u);
+  // Where in W's window the unmap instant falls, and the rest of W's work there.
+  const phases = proto.window.map((ph) => ({
+    window: ph, at: timed.findIndex((s) => s.id === ph.step), rest: equilibriumSampler(phaseDelay(proto, ph, p), u),
+  }));
+  const phaseCdf = phaseWeights(proto, p).map((_, k, w) => w.slice(0, k + 1).reduce((a, b) => a + b, 0));
+  const resumeAt = timed.findIndex((s) => s.id === RESUME_STEP);
   const resumeRest = equilibriumSampler(p.preemptUs, u);
+  const settled = proto.settled;
   const pPreempted = preemptedAtUnmap(p);
   const clocks = new Float64Array(n);
   const weightsOf = steps.map((st) => st.effects.map((e) => (e.weight ? e.weight(p) : 1)));
@@ -74,9 +80,15 @@ export function episodeRunner(proto: Protocol, p: Params, u: Uniform): EpisodeRu
   return {
     run(out) {
       const preempted = u() < pPreempted;
-      const s = unmapInstantState(preempted);
+      let k = 0;
+      if (phases.length > 1) {
+        const x = u();
+        while (k < phases.length - 1 && x >= phaseCdf[k]!) k++;
+      }
+      const phase = phases[k]!;
+      const s = unmapInstantState(preempted, phase.window);
       clocks.fill(NaN);
-      clocks[walkAt] = walkRest();
+      clocks[phase.at] = phase.rest();
       if (preempted) clocks[resumeAt] = resumeRest();
       let t = 0, returnedAt = NaN, freedAt = NaN, wait = 0;
       for (let events = 0; ; events++) {
@@ -117,6 +129,7 @@ export function episodeRunner(proto: Protocol, p: Params, u: Uniform): EpisodeRu
       }
       out.race = s.race;
       out.corrupt = s.corrupt;
+      out.torn = s.torn;
       out.unmapLatencyUs = returnedAt;
       out.freeDelayUs = freedAt;
       out.ipis = s.ipis;

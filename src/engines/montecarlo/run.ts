@@ -34,6 +34,10 @@ export interface RunData {
   readonly ci95: Interval;
   readonly pCorrupt: Probability;
   readonly corruptCi95: Interval;
+  /** The torn PTE read, sampled in the PTE model when the scenario reads the PTE in halves (pteRead low-high). */
+  readonly torns?: Count;
+  readonly pTorn?: Probability;
+  readonly tornCi95?: Interval;
   readonly costs: Readonly<Record<CostName, CostSummary>>;
 }
 

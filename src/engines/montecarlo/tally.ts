@@ -16,6 +16,8 @@ export interface RunTally {
   blocksDone: number;
   races: number;
   corrupts: number;
+  /** Absent unless the blocks sampled the PTE model. */
+  torns?: number;
   readonly hist: Record<CostName, Histogram>;
   readonly sums: Record<CostName, Float64Array>;
 }
@@ -32,6 +34,7 @@ export function runTally(episodes: number): RunTally {
 export function addBlocks(t: RunTally, b: BlockTally): void {
   t.races += b.races;
   t.corrupts += b.corrupts;
+  if (b.torns !== undefined) t.torns = (t.torns ?? 0) + b.torns;
   for (const c of COSTS) {
     mergeSparse(t.hist[c], b.hist[c]);
     t.sums[c].set(b.sums[c], b.from);
@@ -63,6 +66,7 @@ export function runData(t: RunTally, manifest: Manifest): RunData {
     ci95: clopperPearson(t.races, t.episodes),
     pCorrupt: t.corrupts / t.episodes,
     corruptCi95: clopperPearson(t.corrupts, t.episodes),
+    ...(t.torns === undefined ? {} : { torns: t.torns, pTorn: t.torns / t.episodes, tornCi95: clopperPearson(t.torns, t.episodes) }),
     costs,
   };
 }

@@ -14,7 +14,7 @@
  * `tlbrace compile SCENARIO` prints the program: each case is named by its
  * state and each transition by its kernel step.
  */
-import { ENTRY_CLOCKS, preemptedAtUnmap, unmapInstantState } from "../../../model/entry.js";
+import { phaseDelay, phaseWeights, preemptedAtUnmap, RESUME_STEP, unmapInstantState } from "../../../model/entry.js";
 import type { Params } from "../../../model/params.js";
 import type { State, Step } from "../../../model/protocol.js";
 import type { Graph, Node, Tree } from "./graph.js";
@@ -25,17 +25,20 @@ import { tiltedDraws } from "./tilted.js";
 export const MAX_EVENTS = 1_000_000;
 
 /**
- * plain: the interpreter's draws, bit for bit, costs into histograms;
- * tilted: draws from the rare-event estimator's proposals, each episode
- * handed to its `begin` and `end` (src/engines/rare/draws.ts).
+ * plain: the interpreter's draws, bit for bit, race, corruption and costs
+ * into histograms; torn: the same draws, counting torn PTE reads (the PTE
+ * model); tilted: draws from the rare-event estimator's proposals, each
+ * episode handed to its `begin` and `end` (src/engines/rare/draws.ts) with
+ * its race and corruption, or (the PTE model) its torn read.
  */
-export type DrawMode = "plain" | "tilted";
+export type DrawMode = "plain" | "torn" | "tilted";
 
 export interface Program {
   /**
    * The body of `function (K, A, $)`. Plain, it returns `run(words, episodes,
-   * hist, acc)`; tilted, `run(episodes)`. `$` holds what the program calls:
-   * record and stuck; tilted, also draw, V, begin, end and nq.
+   * hist, acc)`; torn, `run(words, episodes)` giving the torn reads; tilted,
+   * `run(episodes)`. `$` holds what the program calls: record and stuck;
+   * tilted, also draw, V, begin, end and nq.
    */
   readonly source: string;
   readonly numbers: Float64Array;
@@ -56,10 +59,13 @@ function describe(s: State): string {
   return [`w=${s.w}`, ...fields.map(([f, v]) => `${f}=${String(v)}`)].join(" ");
 }
 
-export function writeProgram(g: Graph, p: Params, mode: DrawMode = "plain"): Program {
+/** What a tilted program hands to `end` as the outcome the estimator targets. */
+export type Target = "race" | "torn";
+
+export function writeProgram(g: Graph, p: Params, mode: DrawMode = "plain", target: Target = "race"): Program {
   const k = new Constants();
   const sites: string[] = [];
-  const draws: Draws = mode === "plain" ? plainDraws(k) : tiltedDraws(k, sites);
+  const draws: Draws = mode === "tilted" ? tiltedDraws(k, sites) : plainDraws(k);
   const { steps, timed, nodes } = g;
   const stepAt = (i: number): Step => steps[i]!;
 
@@ -68,12 +74,21 @@ export function writeProgram(g: Graph, p: Params, mode: DrawMode = "plain"): Pro
     const d = stepAt(i).delay!, site = `clock of ${stepAt(i).id}`;
     return "rate" in d ? draws.rate(`s${c}_`, p[d.rate], site) : draws.clock(`s${c}_`, p[d.param], site);
   });
-  const walk = timed.findIndex((i) => stepAt(i).id === ENTRY_CLOCKS.walk);
-  const resume = timed.findIndex((i) => stepAt(i).id === ENTRY_CLOCKS.resume);
-  if (walk < 0 || resume < 0) throw new Error(`compile: the protocol has no ${ENTRY_CLOCKS.walk} or ${ENTRY_CLOCKS.resume} step`);
-  const walkRest = draws.equilibrium("walkRest_", p.walkUs, "walk left at the unmap");
+  // The unmap instant (model/entry.ts): the coin, the phase of W's window, the rest of the phase's work.
+  const resume = timed.findIndex((i) => stepAt(i).id === RESUME_STEP);
+  if (resume < 0) throw new Error(`compile: the model has no ${RESUME_STEP} step`);
+  const window = g.model.window;
+  const phases = window.map((ph, j) => {
+    const at = timed.findIndex((i) => stepAt(i).id === ph.step);
+    if (at < 0) throw new Error(`compile: window phase ${ph.step} is not a step with a delay`);
+    const name = window.length === 1 ? "walk left at the unmap" : `${ph.step} left at the unmap`;
+    return { at, rest: draws.equilibrium(`phase${j}Rest_`, phaseDelay(g.model, ph, p), name) };
+  });
   const resumeRest = draws.equilibrium("resumeRest_", p.preemptUs, "preemption left at the unmap");
   const pPreempted = k.number("pPreempted", preemptedAtUnmap(p));
+  // The interpreter's running sums of the phase weights, as it adds them up.
+  const phaseCdf = phaseWeights(g.model, p).map((_, j, w) => w.slice(0, j + 1).reduce((a, b) => a + b, 0));
+  const phaseBounds = phaseCdf.slice(0, -1).map((c, j) => k.number(`phaseCdf${j}`, c));
 
   // Branch weights, as the interpreter evaluates them.
   const weights = new Map<number, string[]>();
@@ -116,7 +131,7 @@ export function writeProgram(g: Graph, p: Params, mode: DrawMode = "plain"): Pro
   const stateCase = (n: Node, id: number): string => {
     const head = `      case ${id}: ${comment(describe(n.state))}\n`;
     if (n.settled) {
-      return head + `        race = ${+n.state.race}; corrupt = ${+n.state.corrupt}; ipis = ${n.state.ipis}; break episode;\n`;
+      return head + `        race = ${+n.state.race}; corrupt = ${+n.state.corrupt}; torn = ${+n.state.torn}; ipis = ${n.state.ipis}; break episode;\n`;
     }
     const racing = n.enabled.filter((_, j) => !n.frozen[j]);
     const lines: string[] = [];
@@ -137,39 +152,53 @@ export function writeProgram(g: Graph, p: Params, mode: DrawMode = "plain"): Pro
     return head + lines.map((l) => `        ${l}`).join("\n") + "\n";
   };
 
-  const entry = (preempted: boolean): string => {
-    const lines = [walkRest.draw(clock(walk))];
+  /** The clocks set at the unmap instant in phase j, then its tree. */
+  const entry = (preempted: boolean, j: number, indent: string): string => {
+    const { at, rest } = phases[j]!;
+    const lines = [rest.draw(clock(at))];
     if (preempted) lines.push(resumeRest.draw(clock(resume)));
-    const set = preempted ? [walk, resume] : [walk];
-    return lines.map((l) => `      ${l}\n`).join("") + tree(preempted ? g.entry.preempted : g.entry.running, set, "      ", "");
+    const set = preempted ? [at, resume] : [at];
+    const e = g.entry[j]!;
+    return lines.map((l) => `${indent}${l}\n`).join("") + tree(preempted ? e.preempted : e.running, set, indent, "");
+  };
+  /** Both sides of the coin; with several phases, a switch on the phase drawn after it. */
+  const entries = (preempted: boolean): string => {
+    if (phases.length === 1) return entry(preempted, 0, "      ").trimEnd();
+    return [`      switch (phase) {`,
+      ...phases.map((_, j) => `        case ${j}: ${comment(`unmap in ${window[j]!.step}`)}\n${entry(preempted, j, "          ").trimEnd()}\n          break;`),
+      `      }`].join("\n");
   };
 
   // Written before the declarations are read: the trees declare the branch weights they use.
   const coin = draws.uniform("W preempted at the unmap");
-  const entries = [entry(true).trimEnd(), entry(false).trimEnd()];
+  const phaseDraw = phases.length === 1 ? "" : draws.uniform("phase of W's window at the unmap");
+  const entryCode = [entries(true), entries(false)];
   const cases = nodes.map((n, i) => stateCase(n, i).trimEnd());
   const clocks = timed.map((_, c) => `${clock(c)} = 0`);
-  const kept = [...samplers, walkRest, resumeRest].flatMap((s) => s.locals);
-  const plain = mode === "plain";
+  const kept = [...samplers, ...phases.map((ph) => ph.rest), resumeRest].flatMap((s) => s.locals);
+  const plain = mode === "plain", torn = mode === "torn";
   const source = [
     `"use strict";`,
     ...k.decls,
-    plain ? `const { record } = $, stuck = $.stuck;` : `const { stuck, draw, V, begin, end, nq } = $;`,
-    plain ? `return function run(words, episodes, hist, acc) {` : `return function run(episodes) {`,
-    `  let s01 = ${plain ? "words[0] | 0" : "0"}, s00 = ${plain ? "words[1] | 0" : "0"}, s11 = ${plain ? "words[2] | 0" : "0"}, s10 = ${plain ? "words[3] | 0" : "0"}, h = 0, l = 0, a0 = 0, a1 = 0, t0 = 0;`,
+    mode === "tilted" ? `const { stuck, draw, V, begin, end, nq } = $;` : `const { record } = $, stuck = $.stuck;`,
+    plain ? `return function run(words, episodes, hist, acc) {` : torn ? `return function run(words, episodes) {` : `return function run(episodes) {`,
+    mode === "tilted" ? `  let s01 = 0, s00 = 0, s11 = 0, s10 = 0, h = 0, l = 0, a0 = 0, a1 = 0, t0 = 0;`
+      : `  let s01 = words[0] | 0, s00 = words[1] | 0, s11 = words[2] | 0, s10 = words[3] | 0, h = 0, l = 0, a0 = 0, a1 = 0, t0 = 0;`,
     `  let u = 0, v = 0, x = 0, y = 0, w = 0, b = 0, lo = 0, hi = 0, mid = 0;`,
     ...(kept.length ? [`  let ${kept.join(", ")};`] : []),
     ...(plain ? [`  const hLatency = hist[0], hFree = hist[1], hIpis = hist[2], hWait = hist[3];`] : []),
     `  let ${clocks.join(", ")};`,
-    `  let races = 0, corrupts = 0, latency = 0, free = 0, ipisSum = 0, waitSum = 0;`,
+    `  let races = 0, corrupts = 0, torns = 0, latency = 0, free = 0, ipisSum = 0, waitSum = 0;`,
     `  for (let e = 0; e < episodes; e++) {`,
-    `    let t = 0, ret = NaN, freed = NaN, wait = 0, dt = 0, best = -1, st = -1, race = 0, corrupt = 0, ipis = 0;`,
-    ...(plain ? [] : [`    begin();`]),
+    `    let t = 0, ret = NaN, freed = NaN, wait = 0, dt = 0, best = -1, st = -1, race = 0, corrupt = 0, torn = 0, ipis = 0, phase = 0;`,
+    ...(mode === "tilted" ? [`    begin();`] : []),
     `    ${coin}`,
-    `    if (u < ${pPreempted}) {`,
-    entries[0]!,
+    `    const preempted = u < ${pPreempted};`,
+    ...(phaseDraw ? [`    ${phaseDraw} x = u;`, `    ${phaseBounds.map((b, j) => `if (phase === ${j} && x >= ${b}) phase = ${j + 1};`).join(" ")}`] : []),
+    `    if (preempted) {`,
+    entryCode[0]!,
     `    } else {`,
-    entries[1]!,
+    entryCode[1]!,
     `    }`,
     `    episode: for (let events = 0; ; events++) {`,
     `      if (events > ${MAX_EVENTS}) throw new Error("episode exceeded ${MAX_EVENTS} events: check preemptRate and preemptUs");`,
@@ -184,8 +213,12 @@ export function writeProgram(g: Graph, p: Params, mode: DrawMode = "plain"): Pro
       `  }`,
       `  acc.races += races; acc.corrupts += corrupts;`,
       `  acc.latency = latency; acc.free = free; acc.ipis = ipisSum; acc.wait = waitSum;`,
+    ] : torn ? [
+      `    torns += torn;`,
+      `  }`,
+      `  return torns;`,
     ] : [
-      `    end(race, corrupt);`,
+      target === "torn" ? `    end(torn, 0);` : `    end(race, corrupt);`,
       `  }`,
     ]),
     `};`,

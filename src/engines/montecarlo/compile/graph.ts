@@ -14,7 +14,7 @@
  * leaves are tangible states (time passes there) or settled ones (the
  * episode ends there).
  */
-import { canFire, copyState, settled, type State, type Step, unmapperWaiting, unmapReturned } from "../../../model/protocol.js";
+import { canFire, copyState, type Model, type State, type Step, unmapperWaiting, unmapReturned, type WindowPhase } from "../../../model/protocol.js";
 
 /** A state's identity in the graph: every field but the preemption count. */
 export function stateKey(s: State): string {
@@ -44,18 +44,20 @@ export interface Node {
 }
 
 export interface Graph {
+  readonly model: Model;
   readonly steps: readonly Step[];
   /** The steps with a delay, in protocol order: the clocks. */
   readonly timed: readonly number[];
   readonly nodes: readonly Node[];
-  /** From the state at the unmap instant, W running and W preempted. */
-  readonly entry: { readonly running: Tree; readonly preempted: Tree };
+  /** From the state at the unmap instant, per phase of W's window: W running and W preempted. */
+  readonly entry: readonly { readonly running: Tree; readonly preempted: Tree }[];
 }
 
 /** A guard on immediate steps that would fire forever. */
 const MAX_INSTANT_STEPS = 10_000;
 
-export function buildGraph(steps: readonly Step[], start: (preempted: boolean) => State): Graph {
+export function buildGraph(model: Model, start: (preempted: boolean, phase: WindowPhase) => State): Graph {
+  const steps = model.steps;
   const immediate = steps.flatMap((st, i) => (st.delay ? [] : [i]));
   const timed = steps.flatMap((st, i) => (st.delay ? [i] : []));
   const nodes: Node[] = [];
@@ -67,7 +69,7 @@ export function buildGraph(steps: readonly Step[], start: (preempted: boolean) =
     const known = index.get(key);
     if (known !== undefined) return known;
     checkCountUnread(steps, s);
-    const isSettled = settled(s);
+    const isSettled = model.settled(s);
     const enabled = isSettled ? [] : timed.flatMap((i, k) => (steps[i]!.enabled(s) ? [k] : []));
     nodes.push({
       key, state: s, settled: isSettled, enabled,
@@ -101,17 +103,17 @@ export function buildGraph(steps: readonly Step[], start: (preempted: boolean) =
   };
 
   // The interpreter checks returned/freed right after a timed step fires, then again after the immediate steps.
-  const entry = {
-    running: settle(start(false), false, false),
-    preempted: settle(start(true), false, false),
-  };
+  const entry = model.window.map((phase) => ({
+    running: settle(start(false, phase), false, false),
+    preempted: settle(start(true, phase), false, false),
+  }));
   while (pending.length > 0) {
     const n = nodes[pending.shift()!]!;
     for (const k of n.enabled) {
       n.fire.push(apply(timed[k]!, n.state, (t) => settle(t, unmapReturned(t), t.page !== "live")));
     }
   }
-  return { steps, timed, nodes, entry };
+  return { model, steps, timed, nodes, entry };
 }
 
 /**

@@ -7,6 +7,7 @@
 import { unmapInstantState } from "../../../model/entry.js";
 import { PARAM_SPECS, type Params } from "../../../model/params.js";
 import { protocol } from "../../../model/protocol.js";
+import { pteProtocol } from "../../../model/torn-pte.js";
 import { type Histogram, record } from "../../../stats/histogram.js";
 import { buildGraph, type Graph } from "./graph.js";
 import { type DrawMode, type Program, writeProgram } from "./codegen.js";
@@ -24,6 +25,8 @@ export interface BlockAccumulator {
 
 /** Runs `episodes` episodes from generator state `words` into the histograms (latency, free, IPIs, wait) and `acc`. */
 export type BlockRunner = (words: readonly number[], episodes: number, hist: readonly Histogram[], acc: BlockAccumulator) => void;
+/** Runs `episodes` episodes of the PTE model from generator state `words`; the torn reads among them. */
+export type TornRunner = (words: readonly number[], episodes: number) => number;
 
 /** What a program calls; see Program.source. */
 export interface Runtime {
@@ -34,25 +37,28 @@ export interface Runtime {
 
 type Factory<R> = (K: Float64Array, A: readonly Float64Array[], $: Runtime) => R;
 
-/** The parameters that choose steps: the protocol is a function of these alone. */
+/** The parameters that choose steps: a model is a function of these alone. */
 const structural = PARAM_SPECS.filter((s) => s.kind === "enum").map((s) => s.name);
 
 const graphs = new Map<string, Graph>();
 const factories = new Map<string, Factory<unknown>>();
 
-export function graphOf(p: Params): Graph {
-  const key = structural.map((n) => p[n]).join("|");
+/** Which model: the page-table-free protocol (race, corrupt, costs) or the PTE model (torn). */
+export type ModelKind = "protocol" | "pte";
+
+export function graphOf(p: Params, kind: ModelKind = "protocol"): Graph {
+  const key = `${kind}|${structural.map((n) => p[n]).join("|")}`;
   let g = graphs.get(key);
   if (!g) {
-    g = buildGraph(protocol(p.flush, p.tableFree).steps, unmapInstantState);
+    g = buildGraph(kind === "pte" ? pteProtocol(p) : protocol(p.flush, p.tableFree), unmapInstantState);
     graphs.set(key, g);
   }
   return g;
 }
 
 /** The program for these parameters: its source and the constants it runs with. */
-export function programOf(p: Params, mode: DrawMode = "plain"): Program {
-  return writeProgram(graphOf(p), p, mode);
+export function programOf(p: Params, mode: DrawMode = "plain", kind: ModelKind = "protocol"): Program {
+  return writeProgram(graphOf(p, kind), p, mode, kind === "pte" ? "torn" : "race");
 }
 
 /** The program's function, made once per source. */
@@ -70,13 +76,18 @@ export function compiledRunner(p: Params): BlockRunner {
   return instantiate<BlockRunner>(programOf(p), { record });
 }
 
+/** A torn-read counter for these parameters (the PTE model). */
+export function compiledTornRunner(p: Params): TornRunner {
+  return instantiate<TornRunner>(programOf(p, "torn", "pte"), { record });
+}
+
 /**
  * The program as text for a reader: the source that runs, with the inlined
  * generator written `u = U();` once it has been shown, and the constants with
  * the values these parameters give them.
  */
-export function programText(p: Params): string {
-  const prog = programOf(p);
+export function programText(p: Params, kind: ModelKind = "protocol"): string {
+  const prog = programOf(p, kind === "pte" ? "torn" : "plain", kind);
   const names = [...prog.source.matchAll(/^const (\w+) = K\[(\d+)\];$/gm)];
   return [
     "// The compiled Monte Carlo engine's program for these parameters: the body of",
