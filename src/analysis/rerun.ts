@@ -163,8 +163,9 @@ export function recordedNumbers(r: Rerun | RunData | SweepData | ExactResult | E
   const d = "kind" in r ? r.data : r;
   if ("rows" in d) return { rows: d.rows };
   if (d.manifest.engine === "rare") {
-    const { episodes, races, pRace, ci95, relativeError, reliable, pCorrupt, corruptCi95, costs } = d as RareData;
-    return JSON.parse(JSON.stringify({ episodes, races, pRace, ci95, relativeError, reliable, pCorrupt, corruptCi95, costs }));
+    const { episodes, races, pRace, ci95, relativeError, reliable, pCorrupt, corruptCi95, costs, torn } = d as RareData;
+    const tear = torn ? { pTorn: torn.pTorn, tornCi95: torn.ci95, tornReliable: torn.reliable } : {};
+    return JSON.parse(JSON.stringify({ episodes, races, pRace, ci95, relativeError, reliable, pCorrupt, corruptCi95, ...tear, costs }));
   }
   if (d.manifest.engine === "explore") return exploreNumbers(d as ExploreResult);
   // JSON drops the torn fields where the scenario cannot tear (undefined).

@@ -4,7 +4,7 @@ import * as aq from "arquero";
 import type { Manifest } from "../engines/manifest.js";
 import type { RareData } from "../engines/rare/estimate.js";
 import type { Scenario } from "../model/scenario.js";
-import { rareHeadline, rareReply, reliabilityLines } from "../report/rare.js";
+import { rareHeadline, rareReply, reliabilityLines, tornLines } from "../report/rare.js";
 import { fmtP, wrap } from "../text/format.js";
 import { escapeHtml } from "../text/html.js";
 import { type Showable, showableTable, showBundle, type Table, tableHtml } from "./show.js";
@@ -17,6 +17,8 @@ export class Rare implements Showable {
     this.data = data;
   }
   get pRace() { return this.data.pRace; }
+  /** The torn PTE read's probability, where the PTE is read in halves. */
+  get pTorn() { return this.data.torn?.pTorn; }
   get ci95() { return this.data.ci95; }
   get relativeError() { return this.data.relativeError; }
   get reliable() { return this.data.reliable; }
@@ -40,6 +42,7 @@ export class Rare implements Showable {
       ...wrap(rareHeadline(d)),
       `pCorrupt ${fmtP(d.pCorrupt)}`,
       ...reliabilityLines(d),
+      ...(d.torn ? tornLines(d.torn) : []),
       `rare, seed ${d.manifest.seed}, model v${d.manifest.modelVersion}; .summary(), .show(), .reply()`,
     ].join("\n");
   }

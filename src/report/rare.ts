@@ -4,7 +4,7 @@
  * error, how it was estimated, whether it can be trusted and why not, the
  * costs from the plain pilot, and the command that re-runs it.
  */
-import type { RareData } from "../engines/rare/estimate.js";
+import type { RareData, TornEstimate } from "../engines/rare/estimate.js";
 import type { Scenario } from "../model/scenario.js";
 import { ascii, columns, fmtP, WIDTH, wrap } from "../text/format.js";
 import { costLines, paramLines, rerunLines } from "./reply.js";
@@ -24,6 +24,19 @@ export function reliabilityLines(d: RareData): string[] {
   return [
     "NOT RELIABLE: do not quote this number as it stands.",
     ...d.diagnostics.problems.flatMap((p) => wrap(`- ${p}`, WIDTH, "  ")),
+  ];
+}
+
+/** The torn read's estimate (the PTE model), where the PTE is read in halves. */
+export function tornLines(t: TornEstimate): string[] {
+  const e = t.estimate;
+  const value = e.episodes === 0 ? "pTorn = 0 (no interleaving tears the read)"
+    : e.hits === 0 ? `no torn read reached; pTorn < ${fmtP(t.ci95[1])} at 95% (plain pilot)`
+    : `pTorn ${fmtP(t.pTorn)}, 95% interval ${fmtP(t.ci95[0])} .. ${fmtP(t.ci95[1])} (relative error ${pct(e.relativeError)}, ${e.hits} hits, ESS ${e.ess.toFixed(0)})`;
+  return [
+    ...wrap(`The torn PTE read (ptep_get_lockless in 32-bit halves): ${value}.`),
+    ...wrap(`Estimated by ${t.method}.`),
+    ...(t.reliable ? [] : ["NOT RELIABLE:", ...t.diagnostics.problems.flatMap((p) => wrap(`- ${p}`, WIDTH, "  "))]),
   ];
 }
 
@@ -51,6 +64,7 @@ export function rareReply(scenario: Scenario, d: RareData): string {
     ...(outcomes.length ? [""] : []),
     ...reliabilityLines(d),
     "",
+    ...(d.torn ? [...tornLines(d.torn), ""] : []),
     ...costLines(d.costs, `cost (pilot, ${d.pilot.episodes})`),
     ...wrap(`(Costs from plain sampling. The pilot saw ${d.pilot.races} races in ${d.pilot.episodes} episodes: ` +
       `pRace ${fmtP(d.pilot.pRace)}, 95% interval ${fmtP(d.pilot.ci95[0])} .. ${fmtP(d.pilot.ci95[1])}.)`),

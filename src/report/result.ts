@@ -64,6 +64,7 @@ export function rareJson(scenario: Scenario, d: RareData) {
     pCorrupt: d.pCorrupt,
     corruptCi95: d.corruptCi95,
     corrupt: d.corrupt,
+    ...(d.torn ? { pTorn: d.torn.pTorn, tornCi95: d.torn.ci95, torn: d.torn } : {}),
     costs: d.costs,
     pilot: d.pilot,
     seed: d.manifest.seed,

@@ -62,14 +62,54 @@ export interface BlockSums {
   sumWc: number;
   sumWc2: number;
   maxWc: number;
-  /** Per (site, bin): the weights of racing episodes' draws that fell there (the cross-entropy update's input). */
-  mass: Float64Array;
-  /** Per site: the sum of the squared weights of racing episodes' draws there (for the evidence's effective size). */
-  mass2: Float64Array;
+  /** Stages that adapt the proposal: each episode with the outcome, its weight and its draws. */
+  log?: Hits;
+}
+
+/**
+ * The episodes with the outcome, as the cross-entropy update reads them:
+ * episode i has weight `weight[i]` and drew (site * NBINS + bin) values
+ * `draws[end[i-1] .. end[i])`.
+ */
+export interface Hits {
+  readonly weight: Float64Array;
+  readonly end: Int32Array;
+  readonly draws: Int32Array;
+}
+
+/** Growing lists of the hits of the block under way. */
+class HitLog {
+  weight = new Float64Array(256);
+  end = new Int32Array(256);
+  draws = new Int32Array(4096);
+  n = 0;
+  size = 0;
+
+  add(w: number, from: Int32Array, count: number): void {
+    if (this.n === this.weight.length) {
+      this.weight = grow(this.weight, this.n * 2);
+      this.end = grow(this.end, this.n * 2);
+    }
+    if (this.size + count > this.draws.length) this.draws = grow(this.draws, Math.max(this.draws.length * 2, this.size + count));
+    this.draws.set(from.subarray(0, count), this.size);
+    this.size += count;
+    this.weight[this.n] = w;
+    this.end[this.n++] = this.size;
+  }
+
+  done(): Hits {
+    return { weight: this.weight.slice(0, this.n), end: this.end.slice(0, this.n), draws: this.draws.slice(0, this.size) };
+  }
+}
+
+function grow<T extends Float64Array | Int32Array>(a: T, n: number): T {
+  const b = new (a.constructor as { new (n: number): T })(n);
+  b.set(a);
+  return b;
 }
 
 let sums: BlockSums | undefined;
-let collecting = false;
+let log: HitLog | undefined;
 
 /** Uses proposal q for the next blocks. */
 export function useProposal(q: Proposal, sites: number): void {
@@ -91,11 +131,11 @@ export function useProposal(q: Proposal, sites: number): void {
 }
 
 /** Starts a block: the stream's generator state, and fresh sums. */
-export function startBlock(words: readonly number[], sites: number, collect: boolean): BlockSums {
+export function startBlock(words: readonly number[], collect: boolean): BlockSums {
   state.set(words);
-  collecting = collect;
+  log = collect ? new HitLog() : undefined;
   sums = { episodes: 0, hits: 0, sumW: 0, sumW2: 0, maxW: 0, corrupts: 0, sumWc: 0, sumWc2: 0, maxWc: 0,
-    mass: new Float64Array(collect ? sites * NBINS : 0), mass2: new Float64Array(collect ? sites : 0) };
+    };
   return sums;
 }
 
@@ -110,7 +150,7 @@ export function draw(site: number): number {
   if (plain[site]) {
     const u = next();
     V[0] = 1 - u;
-    if (collecting) touch(base + binOf(u));
+    if (log) touch(base + binOf(u));
     return u;
   }
   const r = next();
@@ -150,12 +190,7 @@ export function end(race: number, corrupt: number): void {
     s.sumW += w;
     s.sumW2 += w * w;
     if (w > s.maxW) s.maxW = w;
-    if (s.mass.length > 0) {
-      for (let i = 0, n = count[0]!; i < n; i++) {
-        s.mass[touched[i]!]! += w;
-        s.mass2[(touched[i]! / NBINS) | 0]! += w * w;
-      }
-    }
+    if (log) log.add(w, touched, count[0]!);
   }
   if (corrupt) {
     s.corrupts++;
@@ -163,4 +198,11 @@ export function end(race: number, corrupt: number): void {
     s.sumWc2 += w * w;
     if (w > s.maxWc) s.maxWc = w;
   }
+}
+
+/** Ends the block: its sums, with its hits when collecting. */
+export function endBlock(): BlockSums {
+  const s = sums!;
+  if (log) s.log = log.done();
+  return s;
 }

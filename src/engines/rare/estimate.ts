@@ -15,58 +15,42 @@
  *     interval's half-width is at most `relError` of pRace, or the budget is
  *     spent. pRace is the mean of the likelihood ratios of racing episodes;
  *     the interval is the normal one from their sample variance.
- *
- * Every stage runs fixed blocks of its own random streams and adds them up in
- * block order, so the same seed gives the same numbers on any number of
- * workers.
+ * Steps 2 to 4 run for the race on the page-table-free protocol and, where
+ * the PTE is read in halves, again for the torn read on the PTE model
+ * (./adapt.ts).
  */
 import { InputError } from "../../model/errors.js";
 import type { Scenario } from "../../model/scenario.js";
+import { canTear } from "../../model/torn-pte.js";
 import type { Probability } from "../../model/units.js";
 import type { Interval } from "../../stats/proportion.js";
+import type { CostSummary } from "../../stats/summary.js";
+import { paramsApply } from "../exact/applies.js";
+import { solveExact } from "../exact/index.js";
 import { explore } from "../explore/index.js";
 import { type Manifest, manifest } from "../manifest.js";
-import { programOf } from "../montecarlo/compile/index.js";
-import { checkWorkers, type Execution, runTasks } from "../montecarlo/pool.js";
+import { checkWorkers, type Execution } from "../montecarlo/pool.js";
 import { BLOCK, type CostName, type RunData, simulate, throttle } from "../montecarlo/run.js";
-import type { CostSummary } from "../../stats/summary.js";
-import type { BlockSums } from "./draws.js";
-import { initialProposal, NBINS, type Proposal, type Tilt, tiltOf, updateProposal } from "./proposal.js";
-import type { RareTally, RareTask } from "./task.js";
+import { adapt, type Adapted, type Estimate, MAX_ADAPTATION_EPISODES, MIN_HITS, ROUND_BLOCKS } from "./adapt.js";
+import type { Tilt } from "./proposal.js";
+
+export { type Estimate, estimateOf } from "./adapt.js";
 
 export interface RareOptions {
   /** The 95% interval's half-width over pRace to reach (default 0.1). */
   readonly relError: number;
   readonly seed: number;
-  /** The most episodes the estimation may take (default 3e7). */
+  /** The most episodes each estimation may take (default 3e7). */
   readonly maxEpisodes: number;
 }
 
 export const RARE_DEFAULTS = { relError: 0.1, seed: 1, maxEpisodes: 30_000_000 } as const;
 /** Plain episodes of the pilot: the costs, and a check where races are common enough to see. */
 export const PILOT_EPISODES = 100_000;
-/** The explorer's bound on preemptions when it is asked whether any interleaving races. */
+/** The explorer's bound on preemptions when it is asked whether any interleaving reaches the outcome. */
 export const SAFE_CHECK_PREEMPTIONS = 4;
-const STAGE_BLOCKS = 16, MAX_STAGE_BLOCKS = 256, MAX_STAGES = 12;
-/** Adaptation ends after this many stages that each saw at least MIN_HITS races. */
-const GOOD_STAGES = 3;
-/** Rounds of estimation before the interval is looked at: a heavy tail of weights needs samples to show in the variance. */
-const ROUND_BLOCKS = 16, MIN_ROUNDS = 4, MIN_HITS = 100;
 /** Above this share of the weight in one episode, or below this effective sample size, the estimate is not trusted. */
 export const MAX_WEIGHT_SHARE = 0.05, MIN_ESS = 50;
-
-export interface Estimate {
-  readonly episodes: number;
-  readonly hits: number;
-  readonly p: Probability;
-  readonly ci95: Interval;
-  /** Half-width of the 95% interval over p (Infinity when p is 0). */
-  readonly relativeError: number;
-  /** Kish's effective sample size of the hits' weights. */
-  readonly ess: number;
-  /** The largest weight's share of all the hits' weight. */
-  readonly maxWeightShare: number;
-}
 
 export interface RareDiagnostics {
   readonly reliable: boolean;
@@ -74,8 +58,18 @@ export interface RareDiagnostics {
   readonly problems: readonly string[];
   readonly adaptationStages: number;
   readonly adaptationEpisodes: number;
-  /** The draws the final proposal moves most (shift >= 0.2), most first: where the race is made. */
+  /** The draws the final proposal moves most (shift >= 0.2), most first: where the outcome is made. */
   readonly tilted: readonly ({ readonly site: string } & Tilt)[];
+}
+
+/** The torn PTE read's estimate, on the PTE model, where the PTE is read in halves. */
+export interface TornEstimate {
+  readonly method: string;
+  readonly estimate: Estimate;
+  readonly pTorn: Probability;
+  readonly ci95: Interval;
+  readonly reliable: boolean;
+  readonly diagnostics: RareDiagnostics;
 }
 
 export interface RareData {
@@ -94,9 +88,13 @@ export interface RareData {
   readonly pCorrupt: Probability;
   readonly corruptCi95: Interval;
   readonly diagnostics: RareDiagnostics;
+  readonly torn?: TornEstimate;
   /** From the plain pilot. */
   readonly costs: Readonly<Record<CostName, CostSummary>>;
-  readonly pilot: { readonly episodes: number; readonly races: number; readonly pRace: Probability; readonly ci95: Interval };
+  readonly pilot: {
+    readonly episodes: number; readonly races: number; readonly pRace: Probability; readonly ci95: Interval;
+    readonly torns?: number; readonly pTorn?: Probability; readonly tornCi95?: Interval;
+  };
 }
 
 const positive = (x: unknown): x is number => typeof x === "number" && Number.isFinite(x) && x > 0;
@@ -111,155 +109,94 @@ export function checkRareOptions(o: unknown): RareOptions {
   return { relError, seed, maxEpisodes };
 }
 
-/** Sums over blocks, added in block order. */
-function total(blocks: readonly BlockSums[]) {
-  const t = { episodes: 0, hits: 0, sumW: 0, sumW2: 0, maxW: 0, corrupts: 0, sumWc: 0, sumWc2: 0, maxWc: 0 };
-  for (const b of blocks) {
-    t.episodes += b.episodes;
-    t.hits += b.hits;
-    t.sumW += b.sumW;
-    t.sumW2 += b.sumW2;
-    t.maxW = Math.max(t.maxW, b.maxW);
-    t.corrupts += b.corrupts;
-    t.sumWc += b.sumWc;
-    t.sumWc2 += b.sumWc2;
-    t.maxWc = Math.max(t.maxWc, b.maxWc);
-  }
-  return t;
-}
-
-/** The importance-sampling estimate from n episodes with weight sums s1 (hits) and s2 (squares). */
-export function estimateOf(n: number, hits: number, s1: number, s2: number, maxW: number): Estimate {
-  const p = s1 / n;
-  const variance = n > 1 ? Math.max(0, (s2 - n * p * p) / (n - 1)) : Infinity;
-  const half = 1.959963984540054 * Math.sqrt(variance / n);
-  return {
-    episodes: n, hits, p,
-    ci95: [Math.max(0, p - half), Math.min(1, p + half)],
-    relativeError: p > 0 ? half / p : Infinity,
-    ess: s2 > 0 ? (s1 * s1) / s2 : 0,
-    maxWeightShare: s1 > 0 ? maxW / s1 : 0,
-  };
-}
-
-/** Runs the blocks [from, to) of one stage; the per-block sums in block order. */
-async function stage(s: Scenario, q: Proposal, sites: number, opts: RareOptions, stageNo: number, from: number, to: number,
-  collect: boolean, workers: number, exec: Execution, onBlocks: (n: number) => void): Promise<BlockSums[]> {
-  const out: BlockSums[] = new Array(to - from);
-  function* tasks(): Generator<RareTask> {
-    // Four blocks a task: big enough to amortise a message, small enough to share among workers.
-    for (let b = from; b < to; b += 4)
-      yield { kind: "rare", params: s.params, seed: opts.seed, key: 0, stage: stageNo, from: b, to: Math.min(to, b + 4), proposal: q, sites, collect };
-  }
-  const n = Math.min(workers, Math.ceil((to - from) / 4));
-  await runTasks(tasks(), n, (t: RareTally) => {
-    t.blocks.forEach((b, i) => { out[t.from - from + i] = b; });
-    onBlocks(t.blocks.length);
-  }, exec.signal);
-  return out;
-}
+const NONE: Estimate = { episodes: 0, hits: 0, p: 0, ci95: [0, 0], relativeError: 0, ess: 0, maxWeightShare: 0 };
+const METHOD = "importance sampling over the model's uniforms, proposal adapted by the cross-entropy method";
+const safeMethod = (what: string) =>
+  `the explorer: no interleaving of the steps reaches ${what}, with up to ${SAFE_CHECK_PREEMPTIONS} preemptions of W; it is 0 by exhaustive search`;
 
 export async function estimateRare(s: Scenario, options: Partial<RareOptions>, exec: Execution = {}): Promise<RareData> {
   const opts = checkRareOptions(options);
   const workers = checkWorkers(exec.workers);
-  const sites = programOf(s.params, "tilted").sites;
+  const tear = canTear(s.params);
   const progress = throttle(exec.onProgress);
-  const budget = PILOT_EPISODES + MAX_STAGES * MAX_STAGE_BLOCKS * BLOCK + opts.maxEpisodes;
+  const budget = PILOT_EPISODES + (tear ? 2 : 1) * (MAX_ADAPTATION_EPISODES + opts.maxEpisodes);
   let done = 0;
   const advance = (blocks: number) => { done += blocks * BLOCK; progress(Math.min(done, budget), budget); };
 
   const pilot = await simulate(s, { episodes: PILOT_EPISODES, seed: opts.seed }, 0, { ...exec, onProgress: undefined });
   advance(PILOT_EPISODES / BLOCK);
-  const m = manifest({ engine: "rare", scenario: s.name, preset: s.preset, params: s.params, seed: opts.seed, episodes: 0, stream: [0],
-    options: { relError: opts.relError, maxEpisodes: opts.maxEpisodes } });
-  const safe = explore(s, { maxPreemptions: SAFE_CHECK_PREEMPTIONS }).outcomes.race.verdict === "SAFE";
-  if (safe) return safeResult(s, m, pilot);
-
-  // 3. Adaptation.
-  let q = initialProposal(sites.length);
-  let stageNo = 0, blocks = STAGE_BLOCKS, good = 0, adaptationEpisodes = 0, everHit = false;
-  while (stageNo < MAX_STAGES && good < GOOD_STAGES) {
-    stageNo++;
-    const sums = await stage(s, q, sites.length, opts, stageNo, 0, blocks, true, workers, exec, advance);
-    adaptationEpisodes += blocks * BLOCK;
-    const t = total(sums);
-    if (t.hits > 0) {
-      everHit = true;
-      const mass = new Float64Array(sites.length * NBINS), mass2 = new Float64Array(sites.length);
-      for (const b of sums) {
-        for (let i = 0; i < mass.length; i++) mass[i]! += b.mass[i]!;
-        for (let i = 0; i < mass2.length; i++) mass2[i]! += b.mass2[i]!;
-      }
-      q = updateProposal(q, mass, mass2, sites.length);
-    }
-    if (t.hits >= MIN_HITS) good++;
-    else blocks = Math.min(MAX_STAGE_BLOCKS, blocks * 2);
-  }
-
-  // 4. Estimation, round by round.
-  const estimationStage = stageNo + 1;
-  const all: BlockSums[] = [];
-  let race: Estimate, corrupt: Estimate;
-  for (;;) {
-    const from = all.length;
-    all.push(...await stage(s, q, sites.length, opts, estimationStage, from, from + ROUND_BLOCKS, false, workers, exec, advance));
-    const t = total(all);
-    race = estimateOf(t.episodes, t.hits, t.sumW, t.sumW2, t.maxW);
-    corrupt = estimateOf(t.episodes, t.corrupts, t.sumWc, t.sumWc2, t.maxWc);
-    const reached = all.length >= MIN_ROUNDS * ROUND_BLOCKS && race.hits >= MIN_HITS && race.relativeError <= opts.relError;
-    if (reached || t.episodes + ROUND_BLOCKS * BLOCK > opts.maxEpisodes || (!everHit && t.episodes >= 4 * ROUND_BLOCKS * BLOCK)) break;
-  }
+  const verdicts = explore(s, { maxPreemptions: SAFE_CHECK_PREEMPTIONS }).outcomes;
+  const run = { ...opts, workers };
+  const race = verdicts.race.verdict === "SAFE" ? undefined : await adapt(s, "protocol", run, exec, advance);
+  const torn = !tear ? undefined : verdicts.torn.verdict === "SAFE" ? null : await adapt(s, "pte", run, exec, advance);
   progress(budget, budget);
 
-  const problems = judge(race, opts, everHit, pilot);
-  const tilted = sites.map((site, i) => ({ site, ...tiltOf(q, i) })).filter((x) => x.shift >= 0.2).sort((a, b) => b.shift - a.shift);
-  const zero = race.hits === 0;
-  const ci95: Interval = zero ? [0, pilot.ci95[1]] : race.ci95;
+  const raceEstimate = race?.estimate ?? NONE, corrupt = race?.companion ?? NONE;
+  const problems = race ? judge(race, "race", opts, { hits: pilot.races, episodes: pilot.episodes, ci95: pilot.ci95 }) : [];
+  // Where every delay is memoryless the exact solver knows the answer: a check no estimate should fail.
+  const exact = paramsApply(s.params).ok ? solveExact(s) : undefined;
+  if (race && exact && raceEstimate.hits > 0 && (exact.pRace < raceEstimate.ci95[0] || exact.pRace > raceEstimate.ci95[1]))
+    problems.push(`disagrees with the exact solver, which gives ${exact.pRace.toExponential(3)} (every delay here is memoryless)`);
+  const ci95: Interval = race && raceEstimate.hits === 0 ? [0, pilot.ci95[1]] : raceEstimate.ci95;
+  const m = manifest({ engine: "rare", scenario: s.name, preset: s.preset, params: s.params, seed: opts.seed, episodes: raceEstimate.episodes, stream: [0],
+    options: { relError: opts.relError, maxEpisodes: opts.maxEpisodes } });
   return {
-    manifest: { ...m, episodes: race.episodes },
-    method: `importance sampling over the model's uniforms, proposal adapted by the cross-entropy method (${stageNo} stages), compiled engine`,
-    episodes: race.episodes,
-    races: race.hits,
-    pRace: race.p,
+    manifest: m,
+    method: race ? `${METHOD} (${race.stages} stages), compiled engine` : safeMethod("a race"),
+    episodes: raceEstimate.episodes,
+    races: raceEstimate.hits,
+    pRace: raceEstimate.p,
     ci95,
-    relativeError: race.relativeError,
+    relativeError: raceEstimate.relativeError,
     reliable: problems.length === 0,
-    race,
+    race: raceEstimate,
     corrupt,
     pCorrupt: corrupt.p,
-    corruptCi95: corrupt.hits === 0 ? [0, ci95[1]] : corrupt.ci95,
-    diagnostics: { reliable: problems.length === 0, problems, adaptationStages: stageNo, adaptationEpisodes, tilted },
+    corruptCi95: race && corrupt.hits === 0 ? [0, ci95[1]] : corrupt.ci95,
+    diagnostics: diagnostics(race, problems),
+    ...(torn === undefined ? {} : { torn: tornEstimate(torn, opts, pilot, exact?.pTorn) }),
     costs: pilot.costs,
-    pilot: { episodes: pilot.episodes, races: pilot.races, pRace: pilot.pRace, ci95: pilot.ci95 },
+    pilot: {
+      episodes: pilot.episodes, races: pilot.races, pRace: pilot.pRace, ci95: pilot.ci95,
+      ...(pilot.torns === undefined ? {} : { torns: pilot.torns, pTorn: pilot.pTorn, tornCi95: pilot.tornCi95 }),
+    },
+  };
+}
+
+function diagnostics(a: Adapted | undefined | null, problems: readonly string[]): RareDiagnostics {
+  return { reliable: problems.length === 0, problems, adaptationStages: a?.stages ?? 0, adaptationEpisodes: a?.adaptationEpisodes ?? 0, tilted: a?.tilted ?? [] };
+}
+
+/** The torn read's estimate; null: the explorer found no torn interleaving. */
+function tornEstimate(a: Adapted | null, opts: RareOptions, pilot: RunData, exact: number | undefined): TornEstimate {
+  if (a === null) return { method: safeMethod("a torn read"), estimate: NONE, pTorn: 0, ci95: [0, 0], reliable: true, diagnostics: diagnostics(null, []) };
+  const problems = judge(a, "torn read", opts, { hits: pilot.torns ?? 0, episodes: pilot.episodes, ci95: pilot.tornCi95 ?? [0, 1] });
+  const e = a.estimate;
+  if (exact !== undefined && e.hits > 0 && (exact < e.ci95[0] || exact > e.ci95[1]))
+    problems.push(`disagrees with the exact solver, which gives ${exact.toExponential(3)} (every delay here is memoryless)`);
+  return {
+    method: `${METHOD} (${a.stages} stages) on the PTE model, compiled engine`,
+    estimate: e, pTorn: e.p,
+    ci95: e.hits === 0 ? [0, (pilot.tornCi95 ?? [0, 1])[1]] : e.ci95,
+    reliable: problems.length === 0,
+    diagnostics: diagnostics(a, problems),
   };
 }
 
 /** What makes an estimate untrustworthy, in words for the reply. */
-function judge(race: Estimate, opts: RareOptions, everHit: boolean, pilot: RunData): string[] {
+function judge(a: Adapted, what: string, opts: RareOptions, pilot: { hits: number; episodes: number; ci95: Interval }): string[] {
+  const e = a.estimate;
   const problems: string[] = [];
-  if (!everHit) problems.push("the estimator never reached a race: it cannot steer towards this one (the explorer says one is possible)");
-  else if (race.hits < MIN_HITS) problems.push(`only ${race.hits} racing episodes in the estimate (at least ${MIN_HITS} wanted)`);
-  if (race.hits > 0 && race.ess < MIN_ESS) problems.push(`effective sample size ${race.ess.toFixed(1)} (at least ${MIN_ESS} wanted)`);
-  if (race.hits > 0 && race.maxWeightShare > MAX_WEIGHT_SHARE)
-    problems.push(`one episode carries ${(100 * race.maxWeightShare).toFixed(0)}% of the weight (at most ${100 * MAX_WEIGHT_SHARE}% wanted)`);
-  if (race.hits > 0 && race.relativeError > opts.relError)
-    problems.push(`relative error ${(100 * race.relativeError).toFixed(0)}% after ${race.episodes} episodes, the budget (${(100 * opts.relError).toFixed(0)}% wanted)`);
-  // Where plain sampling sees races, the two must agree.
-  if (pilot.races >= 10 && race.hits > 0 && (race.ci95[1] < pilot.ci95[0] || race.ci95[0] > pilot.ci95[1]))
-    problems.push(`disagrees with plain sampling: ${pilot.races} races in ${pilot.episodes} episodes give [${pilot.ci95[0].toExponential(2)}, ${pilot.ci95[1].toExponential(2)}]`);
+  if (!a.reached) problems.push(`the estimator never reached a ${what}: it cannot steer towards this one (the explorer says one is possible)`);
+  else if (!a.settled) problems.push(`the proposal did not settle in ${a.stages} stages of adaptation: the weights stay too uneven to learn from`);
+  if (a.reached && e.hits < MIN_HITS) problems.push(`only ${e.hits} episodes with a ${what} in the estimate (at least ${MIN_HITS} wanted)`);
+  if (e.hits > 0 && e.ess < MIN_ESS) problems.push(`effective sample size ${e.ess.toFixed(1)} (at least ${MIN_ESS} wanted)`);
+  if (e.hits > 0 && e.maxWeightShare > MAX_WEIGHT_SHARE)
+    problems.push(`one episode carries ${(100 * e.maxWeightShare).toFixed(0)}% of the weight (at most ${100 * MAX_WEIGHT_SHARE}% wanted)`);
+  if (e.hits > 0 && e.relativeError > opts.relError)
+    problems.push(`relative error ${(100 * e.relativeError).toFixed(0)}% after ${e.episodes} episodes, the budget (${(100 * opts.relError).toFixed(0)}% wanted)`);
+  // Where plain sampling sees the outcome, the two must agree.
+  if (pilot.hits >= 10 && e.hits > 0 && (e.ci95[1] < pilot.ci95[0] || e.ci95[0] > pilot.ci95[1]))
+    problems.push(`disagrees with plain sampling: ${pilot.hits} in ${pilot.episodes} episodes give [${pilot.ci95[0].toExponential(2)}, ${pilot.ci95[1].toExponential(2)}]`);
   return problems;
-}
-
-/** No interleaving races: pRace is 0, by exhaustive search. */
-function safeResult(s: Scenario, m: Manifest, pilot: RunData): RareData {
-  const none: Estimate = { episodes: 0, hits: 0, p: 0, ci95: [0, 0], relativeError: 0, ess: 0, maxWeightShare: 0 };
-  return {
-    manifest: m,
-    method: `the explorer: no interleaving of the steps races, with up to ${SAFE_CHECK_PREEMPTIONS} preemptions of W; pRace is 0 by exhaustive search`,
-    episodes: 0, races: 0, pRace: 0, ci95: [0, 0], relativeError: 0, reliable: true,
-    race: none, corrupt: none, pCorrupt: 0, corruptCi95: [0, 0],
-    diagnostics: { reliable: true, problems: [], adaptationStages: 0, adaptationEpisodes: 0, tilted: [] },
-    costs: pilot.costs,
-    pilot: { episodes: pilot.episodes, races: pilot.races, pRace: pilot.pRace, ci95: pilot.ci95 },
-  };
 }

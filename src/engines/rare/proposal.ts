@@ -60,6 +60,8 @@ export function binOf(u: number): number {
   return lo;
 }
 
+import type { Hits } from "./draws.js";
+
 /** Per site, the probability of each bin: `q[s * NBINS + k]`. */
 export type Proposal = Float64Array;
 
@@ -91,18 +93,19 @@ export const SMOOTHING = 0.7;
 /**
  * Draws a site's estimate counts as, before its own: a site whose draws in
  * racing episodes are few, or whose weight sits on a few of them (an
- * effective sample size of a few), is not tilted on that little evidence.
+ * effective sample size of a few), is not moved far on that little evidence.
  */
-export const PRIOR_DRAWS = 50;
+export const PRIOR_DRAWS = 20;
 
 /**
  * The cross-entropy update (Rubinstein and Kroese): each site's bins get
  * probabilities in proportion to the weighted draws that fell in them in
- * episodes that raced, `mass[s * NBINS + k]`, shrunk towards the uniform by
- * PRIOR_DRAWS against the effective number of those draws (Kish's, from
- * `mass2[s]`, their squared weights); smoothed with the previous
- * proposal; and mixed with the plain uniform. A site no racing episode drew
- * does not make races: it goes back to plain sampling.
+ * the episodes with the outcome, `mass[s * NBINS + k]`. The step from the
+ * previous proposal towards them is SMOOTHING, shrunk by PRIOR_DRAWS
+ * against the effective number of those draws (Kish's, from `mass2[s]`,
+ * their squared weights); then the plain uniform and the spread are mixed
+ * in. A site no such episode drew does not make the outcome: it goes back
+ * to plain sampling.
  */
 export function updateProposal(q: Proposal, mass: Float64Array, mass2: Float64Array, sites: number): Proposal {
   const next = new Float64Array(q.length);
@@ -114,11 +117,64 @@ export function updateProposal(q: Proposal, mass: Float64Array, mass2: Float64Ar
     const seen = neighbours(mass.subarray(s * NBINS, (s + 1) * NBINS));
     for (let k = 0; k < NBINS; k++) {
       const i = s * NBINS + k, width = BINS[k]!.width;
-      const learned = total > 0 ? SMOOTHING * (trust * (seen[k]! / total) + (1 - trust) * width) + (1 - SMOOTHING) * q[i]! : width;
+      // Little evidence moves the proposal little: the rest stays where it was.
+      const learned = total > 0 ? q[i]! + SMOOTHING * trust * (seen[k]! / total - q[i]!) : width;
       next[i] = (1 - DEFENSIVE - (total > 0 ? SPREAD : 0)) * learned + DEFENSIVE * width + (total > 0 ? SPREAD / NBINS : 0);
     }
   }
   return next;
+}
+
+/** Kish's effective sample size of weights w^tau. */
+function essOf(w: Float64Array, tau: number): number {
+  let s1 = 0, s2 = 0;
+  for (const x of w) {
+    const y = x ** tau;
+    s1 += y;
+    s2 += y * y;
+  }
+  return s2 > 0 ? (s1 * s1) / s2 : 0;
+}
+
+/** The effective sample size a stage's hits should keep once tempered. */
+export const TEMPERED_ESS = 0.05;
+
+/**
+ * The exponent tau for the hits' weights in an update: 1 (plain cross
+ * entropy) when their effective sample size is at least TEMPERED_ESS of
+ * their number; otherwise the largest tau that keeps it so. Early
+ * proposals give a few episodes nearly all the weight; learning from
+ * w^tau still moves the proposal to where the outcome happens, and later
+ * stages, with better proposals, reach tau = 1 (adaptive tempering, as in
+ * sequential Monte Carlo).
+ */
+export function temperOf(weights: Float64Array): number {
+  const want = TEMPERED_ESS * weights.length;
+  if (essOf(weights, 1) >= want) return 1;
+  let lo = 0, hi = 1;
+  for (let i = 0; i < 30; i++) {
+    const mid = (lo + hi) / 2;
+    if (essOf(weights, mid) >= want) lo = mid; else hi = mid;
+  }
+  return lo;
+}
+
+/** The update's input from the hits, their weights raised to tau: per (site, bin) the mass, per site the squared mass. */
+export function massOf(hits: readonly Hits[], tau: number, sites: number): { mass: Float64Array; mass2: Float64Array } {
+  const mass = new Float64Array(sites * NBINS), mass2 = new Float64Array(sites);
+  for (const h of hits) {
+    let from = 0;
+    for (let i = 0; i < h.weight.length; i++) {
+      const w = h.weight[i]! ** tau, to = h.end[i]!;
+      for (let j = from; j < to; j++) {
+        const d = h.draws[j]!;
+        mass[d]! += w;
+        mass2[(d / NBINS) | 0]! += w * w;
+      }
+      from = to;
+    }
+  }
+  return { mass, mass2 };
 }
 
 /**

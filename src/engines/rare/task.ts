@@ -8,13 +8,15 @@
 import erfcinv from "@stdlib/math-base-special-erfcinv";
 import type { Params } from "../../model/params.js";
 import { streamState } from "../../random/stream.js";
-import { instantiate, programOf } from "../montecarlo/compile/index.js";
-import { BLOCK } from "../montecarlo/blocks.js";
-import { begin, type BlockSums, draw, end, startBlock, useProposal, V } from "./draws.js";
+import { instantiate, type ModelKind, programOf } from "../montecarlo/compile/index.js";
+import { BLOCK, TORN_STREAM } from "../montecarlo/blocks.js";
+import { begin, type BlockSums, draw, end, endBlock, startBlock, useProposal, V } from "./draws.js";
 import type { Proposal } from "./proposal.js";
 
 export interface RareTask {
   readonly kind: "rare";
+  /** The page-table-free protocol (the race) or the PTE model (the torn read). */
+  readonly model: ModelKind;
   readonly params: Params;
   readonly seed: number;
   readonly key: number;
@@ -41,21 +43,25 @@ const SQRT2 = Math.SQRT2;
 /** The standard normal's quantile at p <= 0.5, accurate however small p is. */
 const nq = (p: number): number => -SQRT2 * erfcinv(2 * p);
 
-/** The stream of stage `stage`, block b: keys apart from any plain run's or sweep cell's. */
-export const rareStream = (seed: number, key: number, stage: number, b: number) => streamState(seed, key, stage, b);
+/**
+ * The stream of stage `stage`, block b: keys apart from any plain run's or
+ * sweep cell's; the PTE model's on streams of their own, as in plain runs.
+ */
+export const rareStream = (seed: number, key: number, stage: number, b: number, model: ModelKind) =>
+  model === "pte" ? streamState(seed, key, stage, b, TORN_STREAM) : streamState(seed, key, stage, b);
 
 export function simulateRare(task: RareTask): RareTally {
-  const run = instantiate<(episodes: number) => void>(programOf(task.params, "tilted"), { draw, V, begin, end, nq });
+  const run = instantiate<(episodes: number) => void>(programOf(task.params, "tilted", task.model), { draw, V, begin, end, nq });
   useProposal(task.proposal, task.sites);
   const blocks: BlockSums[] = [];
   for (let b = task.from; b < task.to; b++) {
-    const sums = startBlock(rareStream(task.seed, task.key, task.stage, b), task.sites, task.collect);
+    startBlock(rareStream(task.seed, task.key, task.stage, b, task.model), task.collect);
     run(BLOCK);
-    blocks.push(sums);
+    blocks.push(endBlock());
   }
   return { kind: "rare", stage: task.stage, from: task.from, to: task.to, blocks };
 }
 
 /** The transferable buffers of a tally, for postMessage. */
 export const rareBuffers = (t: RareTally): ArrayBuffer[] =>
-  t.blocks.flatMap((b) => [b.mass.buffer as ArrayBuffer, b.mass2.buffer as ArrayBuffer]).filter((x) => x.byteLength > 0);
+  t.blocks.flatMap((b) => (b.log ? [b.log.weight.buffer, b.log.end.buffer, b.log.draws.buffer] as ArrayBuffer[] : []));
