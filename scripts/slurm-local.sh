@@ -2,7 +2,7 @@
 # A one-machine Slurm cluster from Debian's slurm-wlm and munge, to run
 # examples/cluster/slurm-sweep.sh for real. Everything lives in one folder:
 # slurm.conf for this host, a munge key made for the run, the daemons'
-# state, spool, pid and log files. Nothing under /etc is read or written.
+# state, spool, pid and log files. Nothing under /etc is written.
 #
 #   bash scripts/slurm-local.sh up DIR     start munged, slurmctld and slurmd;
 #                                          wait until the node is idle
@@ -21,8 +21,9 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 self=$repo/scripts/slurm-local.sh
-# Daemons, and through them slurmstepd and the jobs, carry this variable,
-# so `down` finds every process of one cluster and no other.
+# The daemons and what `submit` starts carry this variable; with slurmstepd
+# (found by its SLURM_CONF) `down` finds every process of one cluster and
+# no other.
 marker_var=TLBRACE_SLURM_LOCAL
 up_timeout=${SLURM_LOCAL_TIMEOUT:-60}
 
@@ -30,13 +31,14 @@ say() { printf 'slurm-local: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
 
 usage() {
-  sed -n '2,18p' "$self" | sed 's/^# \{0,1\}//' >&2
+  # The comment at the top of this file.
+  awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$self" >&2
   exit 2
 }
 
 need_commands() {
   local c missing=()
-  for c in munged mungekey slurmctld slurmd sbatch sinfo squeue scancel scontrol node; do
+  for c in munged mungekey munge unmunge slurmctld slurmd sbatch sinfo squeue scancel scontrol node; do
     command -v "$c" >/dev/null || missing+=("$c")
   done
   [ "${#missing[@]}" -eq 0 ] ||
@@ -96,6 +98,10 @@ SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 ReturnToService=2
 MailProg=/bin/true
+# sbatch --wait sleeps 2 s, then 4 times longer while that is under
+# MinJobAge/2 (with the default 300: 2, 8, then 32 s); with 5 it polls
+# every 2 s, and a finished task's record stays 5 s for submit to read.
+MinJobAge=5
 $node_line State=UNKNOWN
 PartitionName=local Nodes=$node Default=YES MaxTime=INFINITE State=UP
 EOF
@@ -112,7 +118,15 @@ start() {
   echo $! >"$dir/pids/$name"
 }
 
-alive() { [ -f "$1/pids/$2" ] && kill -0 "$(cat "$1/pids/$2")" 2>/dev/null; }
+# A process that exists and has not exited (a zombie has).
+running() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }
+  [ "${stat%% *}" != Z ]
+}
+
+alive() { [ -f "$1/pids/$2" ] && running "$(cat "$1/pids/$2")"; }
 
 # The end of each daemon's log: its log file, or what it wrote to stderr
 # when it stopped before opening one.
@@ -222,8 +236,13 @@ cmd_submit() {
       say "array task $id of job $job: $state, exit code $code; it did not start, so it has no log"
     fi
   done < <(scontrol -o show job "$job" | sed -n 's/.*\<ArrayTaskId=\([^ ]*\).*/\1\t&/p' | sort -n)
-  [ "${#failed[@]}" -gt 0 ] || [ "${#ok[@]}" -gt 0 ] ||
-    die "job $job: scontrol shows none of its array tasks (sbatch --wait exited $status)"
+  if [ "${#failed[@]}" -eq 0 ] && [ "${#ok[@]}" -eq 0 ]; then
+    # Its records are gone; sbatch's exit code is the highest of its tasks'.
+    [ "$status" -eq 0 ] || die "job $job: sbatch --wait exited $status, and scontrol no longer shows its tasks"
+    say "job $job: every array task completed"
+    echo "$job"
+    return
+  fi
   [ "${#failed[@]}" -eq 0 ] || die "job $job: array tasks ${failed[*]} failed; ${#ok[@]} completed"
   [ "$status" -eq 0 ] || die "job $job: sbatch --wait exited $status though every task completed"
   say "job $job: array tasks ${ok[*]} completed"
@@ -262,7 +281,7 @@ stop_pids() {
   [ $# -gt 0 ] || return 0
   kill -TERM "$@" 2>/dev/null || true
   for ((t = 0; t < 50; t++)); do
-    for pid in "$@"; do kill -0 "$pid" 2>/dev/null && break; pid=""; done
+    for pid in "$@"; do running "$pid" && break; pid=""; done
     [ -z "$pid" ] && return 0
     sleep 0.2
   done

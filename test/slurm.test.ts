@@ -79,10 +79,11 @@ function daemonPids(dir: string): number[] {
   return readdirSync(pids).map((name) => Number(readFileSync(join(pids, name), "utf8")));
 }
 
+/** A process that exists and has not exited (a zombie has). */
 function running(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
   } catch {
     return false;
   }
@@ -149,7 +150,7 @@ describe("a one-machine Slurm cluster", () => {
     assertSameBytes(merged, whole);
   });
 
-  test("merge names a lost part; re-submitting only its task with --array= and SHARD_COUNT completes the sweep", LIMIT, async () => {
+  test("merge names a lost part; re-submitting only its task with --array= needs SHARD_COUNT, and completes the sweep", LIMIT, async () => {
     const again = join(work, "again");
     mkdirSync(again);
     assert.equal(parts(first).length, 4, "the first test's array left its 4 parts");
@@ -159,7 +160,9 @@ describe("a one-machine Slurm cluster", () => {
     assert.equal(missing.code, 2);
     assert.equal(missing.stderr, 'tlbrace: shards: "3 of 4" is not allowed; expected every shard; missing 3/4\n');
     // Part 3 is array task 2. An array of one task has SLURM_ARRAY_TASK_COUNT=1,
-    // so the shard count comes from SHARD_COUNT.
+    // so the shard count has to come from SHARD_COUNT.
+    const alone = await submit(cluster, again, ["--array=2"]).then(() => "", (e: Error) => e.message);
+    assert.match(alone, /array task 2 of job \d+: FAILED.*\n  tlbrace: shard: "3\/1" is not allowed/);
     const report = await submit(cluster, again, ["--array=2"], { SHARD_COUNT: "4" });
     assert.match(report, /array tasks 2 completed/);
     const m = await merge(parts(again), merged);
@@ -195,20 +198,54 @@ describe("a one-machine Slurm cluster", () => {
     assert.match(r.stderr, /array tasks 0 1 2 3 completed/);
     assertSameBytes(file, whole);
     assert.equal(existsSync(dir), false, "demo removes its cluster's folder");
-    assert.deepEqual(processesMentioning(dir), [], "demo stops every process it started");
+    assert.deepEqual(processesMentioning(`${dir}/`), [], "demo stops every process it started");
   });
 });
 
-/** Pids of processes whose command line names path: the daemons of a cluster in that folder. */
-function processesMentioning(path: string): number[] {
+function parentOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Pids of processes whose command line holds text (a cluster's folder names its daemons). */
+function processesMentioning(text: string): number[] {
   return readdirSync("/proc").filter((p) => /^\d+$/.test(p)).filter((p) => {
     try {
-      return readFileSync(`/proc/${p}/cmdline`, "utf8").includes(`${path}/`);
+      return readFileSync(`/proc/${p}/cmdline`, "utf8").includes(text);
     } catch {
       return false;
     }
   }).map(Number);
 }
+
+test("down while an array runs cancels it and leaves no daemon, slurmstepd or task running", LIMIT, async () => {
+  const cluster = mkdtempSync(join(tmpdir(), "tlbrace-slurm-"));
+  const out = mkdtempSync(join(tmpdir(), "tlbrace-slurm-out-"));
+  scratch.add(out);
+  try {
+    const r = await up(cluster);
+    assert.equal(r.code, 0, `slurm-local.sh up failed:\n${r.stderr}`);
+    // Far more episodes than the test waits for: the tasks are running when down comes.
+    const submission = submit(cluster, out, ["--array=0-3"], { EPISODES: "100000000" }).then(() => "", (e: Error) => e.message);
+    const tasks = (): number[] => processesMentioning(`${out}/part-`);
+    for (let i = 0; i < 300 && tasks().length === 0; i++) await new Promise((ok) => setTimeout(ok, 100));
+    assert.ok(tasks().length > 0, "a task is running");
+    // Each task's node process, and its parent, the slurmstepd of its step.
+    const before = [...daemonPids(cluster), ...tasks().flatMap((pid) => [pid, parentOf(pid)!])];
+    await down(cluster);
+    assert.match(await submission, /job \d+: /, "the submission ends with the cluster");
+    assert.deepEqual(before.filter(running), [], "every daemon and task process is gone");
+    assert.deepEqual(processesMentioning(`${out}/`), []);
+    assert.deepEqual(processesMentioning(`${cluster}/`), []);
+  } finally {
+    await down(cluster);
+    rmSync(out, { recursive: true, force: true });
+  }
+});
 
 test("a cluster that does not come up says what failed, shows each daemon's log and stops them", LIMIT, async () => {
   const cluster = mkdtempSync(join(tmpdir(), "tlbrace-slurm-"));
