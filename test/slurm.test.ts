@@ -79,14 +79,36 @@ function daemonPids(dir: string): number[] {
   return readdirSync(pids).map((name) => Number(readFileSync(join(pids, name), "utf8")));
 }
 
+/** The fields of /proc/PID/stat after the command name: state, parent pid, ... */
+function stat(pid: number): string[] | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return text.slice(text.lastIndexOf(")") + 2).split(" ");
+  } catch {
+    return undefined;
+  }
+}
+
 /** A process that exists and has not exited (a zombie has). */
 function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return false;
-  }
+  const fields = stat(pid);
+  return fields !== undefined && fields[0] !== "Z";
+}
+
+function parentOf(pid: number): number | undefined {
+  const fields = stat(pid);
+  return fields && Number(fields[1]);
+}
+
+/** Pids of processes whose command line holds text (a cluster's folder names its daemons). */
+function processesMentioning(text: string): number[] {
+  return readdirSync("/proc").filter((p) => /^\d+$/.test(p)).filter((p) => {
+    try {
+      return readFileSync(`/proc/${p}/cmdline`, "utf8").includes(text);
+    } catch {
+      return false;
+    }
+  }).map(Number);
 }
 
 /**
@@ -189,6 +211,13 @@ describe("a one-machine Slurm cluster", () => {
     assert.deepEqual(parts(out), []);
   });
 
+  test("a task larger than the machine is refused at submission, not left pending", LIMIT, async () => {
+    const refused = await submit(cluster, join(work, "too-large"), ["--array=0-3", "--cpus-per-task=1000"])
+      .then(() => undefined, (e: Error) => e.message);
+    assert.ok(refused, "the submission fails");
+    assert.match(refused, /sbatch: error: Batch job submission failed: More processors requested than permitted\nslurm-local: sbatch refused the job\n/);
+  });
+
   test("demo: a second cluster beside the first, a 4-task array merged, then nothing left running", LIMIT, async () => {
     const file = join(work, "demo", "sweep.arrow");
     const r = await run("bash", [SCRIPT, "demo", file], cleanEnv({ EPISODES, SEED }));
@@ -201,26 +230,6 @@ describe("a one-machine Slurm cluster", () => {
     assert.deepEqual(processesMentioning(`${dir}/`), [], "demo stops every process it started");
   });
 });
-
-function parentOf(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Pids of processes whose command line holds text (a cluster's folder names its daemons). */
-function processesMentioning(text: string): number[] {
-  return readdirSync("/proc").filter((p) => /^\d+$/.test(p)).filter((p) => {
-    try {
-      return readFileSync(`/proc/${p}/cmdline`, "utf8").includes(text);
-    } catch {
-      return false;
-    }
-  }).map(Number);
-}
 
 test("down while an array runs cancels it and leaves no daemon, slurmstepd or task running", LIMIT, async () => {
   const cluster = mkdtempSync(join(tmpdir(), "tlbrace-slurm-"));
@@ -235,9 +244,9 @@ test("down while an array runs cancels it and leaves no daemon, slurmstepd or ta
     for (let i = 0; i < 300 && tasks().length === 0; i++) await new Promise((ok) => setTimeout(ok, 100));
     assert.ok(tasks().length > 0, "a task is running");
     // Each task's node process, and its parent, the slurmstepd of its step.
-    const before = [...daemonPids(cluster), ...tasks().flatMap((pid) => [pid, parentOf(pid)!])];
+    const before = [...daemonPids(cluster), ...tasks().flatMap((pid) => [pid, parentOf(pid) ?? pid])];
     await down(cluster);
-    assert.match(await submission, /job \d+: /, "the submission ends with the cluster");
+    assert.notEqual(await submission, "", "the submission fails with the cluster");
     assert.deepEqual(before.filter(running), [], "every daemon and task process is gone");
     assert.deepEqual(processesMentioning(`${out}/`), []);
     assert.deepEqual(processesMentioning(`${cluster}/`), []);
