@@ -74,7 +74,9 @@ function runOnWorkers(tasks: Iterator<BlockTask>, n: number, onResult: (t: Block
     const onAbort = () => stop(signal!.reason);
     const feed = (w: Worker) => {
       if (finished) return;
-      const next = tasks.next();
+      // Building a task can fail (a cell's parameters); the workers must end with the error.
+      let next: IteratorResult<BlockTask>;
+      try { next = tasks.next(); } catch (e) { return stop(e); }
       if (next.done) {
         if (running === 0) stop();
         return;
@@ -94,6 +96,7 @@ function runOnWorkers(tasks: Iterator<BlockTask>, n: number, onResult: (t: Block
         feed(w);
       });
       w.on("error", stop);
+      w.on("exit", (code) => stop(new Error(`a worker thread exited (code ${code}) before its task was done`)));
       pool.push(w);
     }
     for (const w of pool) feed(w);
