@@ -6,19 +6,24 @@
  * JSON file) is checked against the re-run.
  */
 import { extname } from "node:path";
-import { type EngineName, type Manifest, PACKAGE_VERSION } from "../engines/manifest.js";
+import { type Manifest, PACKAGE_VERSION } from "../engines/manifest.js";
 import { type ExactResult, solveExact } from "../engines/exact/index.js";
 import { explore, type ExploreResult } from "../engines/explore/index.js";
 import { checkRunOptions, type RunData, simulate } from "../engines/montecarlo/run.js";
 import type { Execution } from "../engines/montecarlo/pool.js";
 import { InputError } from "../model/errors.js";
-import { PARAM_SPECS } from "../model/params.js";
 import { defineScenario, type Scenario } from "../model/scenario.js";
 import { MODEL_VERSION } from "../model/version.js";
 import { type Axis, type Grid, grid } from "./grid.js";
-import { readInputFile } from "./input-file.js";
+import { parseJson, readInputFile } from "./input-file.js";
+import { parseFormat, place } from "../formats/read.js";
+import { manifestSchema } from "../formats/manifest.js";
+import { RESULT_SCHEMAS } from "../formats/result.js";
+import { studyManifestSchema } from "../formats/study.js";
+import { sweepManifestSchema } from "../formats/sweep.js";
+import { checkSweepRows } from "./sweep-rows.js";
 import { readSweepFile } from "./shards.js";
-import { checkShard, runSweep, type SweepData, type SweepManifest } from "./sweep.js";
+import { checkShard, runSweep, shardCells, type SweepData, type SweepManifest } from "./sweep.js";
 import { cellCount } from "./grid.js";
 
 export type AnyManifest = Manifest | SweepManifest;
@@ -40,7 +45,6 @@ export interface Recorded {
   readonly result?: Rerun;
 }
 
-const ENGINES: readonly EngineName[] = ["montecarlo", "exact", "explore"];
 const WRITTEN_BY = "a manifest written by tlbrace (a result's `manifest` field, a sweep file, or out/manifest.json)";
 
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
@@ -52,12 +56,13 @@ interface Resolved {
   readonly grid?: Grid;
 }
 
-/** Validates a manifest read from a file: every field, before anything runs. */
-export function checkManifest(raw: unknown, field = "manifest"): AnyManifest {
-  return resolveManifest(raw, field).manifest;
+/** Validates a manifest read from `file` (at `at` inside it): every field, before anything runs. */
+export function checkManifest(raw: unknown, field = "manifest", file?: string): AnyManifest {
+  return resolveManifest(raw, field, file).manifest;
 }
 
-function resolveManifest(raw: unknown, field: string): Resolved {
+function resolveManifest(raw: unknown, at: string, file?: string): Resolved {
+  const field = file === undefined ? at : place(file, at);
   if (!isObject(raw)) throw new InputError(field, raw, WRITTEN_BY);
   const m = raw;
   if (m.tool !== "tlbrace") throw new InputError(`${field}.tool`, m.tool, `"tlbrace" (${WRITTEN_BY})`);
@@ -69,24 +74,29 @@ function resolveManifest(raw: unknown, field: string): Resolved {
   if (m.modelVersion < MODEL_VERSION)
     throw new InputError(`${field}.modelVersion`, m.modelVersion,
       `${MODEL_VERSION}: its numbers come from an older model; re-run it with tlbrace ${String(m.version)}`);
-  if (!ENGINES.includes(m.engine as EngineName)) throw new InputError(`${field}.engine`, m.engine, `one of ${ENGINES.join(", ")}`);
-  if (typeof m.scenario !== "string" || m.scenario === "") throw new InputError(`${field}.scenario`, m.scenario, "a scenario name");
-  if (m.preset !== null && typeof m.preset !== "string") throw new InputError(`${field}.preset`, m.preset, "a preset name or null");
-  if (!isObject(m.params)) throw new InputError(`${field}.params`, m.params, "an object with every parameter");
-  const missing = PARAM_SPECS.map((s) => s.name).filter((n) => !(n in (m.params as object)));
-  if (missing.length) throw new InputError(`${field}.params`, `missing ${missing.join(", ")}`, "every parameter, as tlbrace writes them");
-  if (m.engine === "montecarlo") checkRunOptions({ episodes: m.episodes, seed: m.seed });
+  // Every field's form, by the format; then what the format cannot say.
+  parseFormat("axes" in m ? sweepManifestSchema : manifestSchema, m, file ?? "", at);
+  if (m.engine === "montecarlo") underField(field, () => checkRunOptions({ episodes: m.episodes, seed: m.seed }));
   // Parameters and the preset are checked by building the scenario.
   const scenario = scenarioOf(m as unknown as AnyManifest, field);
   if ("axes" in m) {
-    if (!Array.isArray(m.axes)) throw new InputError(`${field}.axes`, m.axes, "a list of {name, values}");
     const g = gridOf(scenario, m as unknown as SweepManifest, field);
-    if (m.shard !== undefined) checkShard(m.shard, cellCount(g));
+    if (m.shard !== undefined) underField(field, () => checkShard(m.shard, cellCount(g)));
     return { manifest: m as unknown as AnyManifest, scenario, grid: g };
   } else if (m.engine === "montecarlo" && !(Array.isArray(m.stream) && m.stream.length === 1 && Number.isSafeInteger(m.stream[0]) && (m.stream[0] as number) >= 0)) {
     throw new InputError(`${field}.stream`, m.stream, "[key]: one whole number, the run's random stream");
   }
   return { manifest: m as unknown as AnyManifest, scenario };
+}
+
+/** Runs `f`, naming its InputError's field as one inside `field`. */
+function underField<T>(field: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof InputError) throw new InputError(`${field}.${e.field}`, e.value, e.allowed);
+    throw e;
+  }
 }
 
 /** The scenario a manifest describes: its preset (which must exist here) with the recorded parameters. */
@@ -169,45 +179,54 @@ export function differences(a: unknown, b: unknown, limit = 10, path = ""): stri
 /**
  * Reads what a file holds for re-running: a bare manifest, a result JSON
  * (`tlbrace run --json`, tr.save), a sweep file (.arrow or .json), or the
- * study's out/manifest.json (every run and sweep of the study).
+ * study's out/manifest.json (every run and sweep of the study). Every field
+ * is checked against its format (src/formats/) before anything runs.
  */
 export function readRecorded(path: string): Recorded[] {
-  if (extname(path) === ".arrow") return [sweepRecorded(path, readSweepFile(path))];
-  const text = readInputFile(path).toString("utf8");
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    throw new InputError("file", path, `JSON (${WRITTEN_BY}); it does not parse: damaged or not JSON`);
-  }
+  if (extname(path) === ".arrow") return [sweepRecorded(path, readSweep(path))];
+  const raw = parseJson(readInputFile(path).toString("utf8"), path);
   if (!isObject(raw)) throw new InputError("file", path, WRITTEN_BY);
-  if (isObject(raw.study) && isObject(raw.runs) && isObject(raw.sweeps)) {
+  if ("study" in raw) {
+    const study = parseFormat(studyManifestSchema, raw, path);
     return [
-      ...Object.entries(raw.sweeps).map(([name, m]) => ({ name: `sweep ${name}`, manifest: checkManifest(m, `sweeps.${name}`) })),
-      ...Object.entries(raw.runs).map(([name, m]) => ({ name: `run ${name}`, manifest: checkManifest(m, `runs.${name}`) })),
+      ...Object.entries(study.sweeps).map(([name, m]) => ({ name: `sweep ${name}`, manifest: checkManifest(m, `sweeps.${name}`, path) })),
+      ...Object.entries(study.runs).map(([name, m]) => ({ name: `run ${name}`, manifest: checkManifest(m, `runs.${name}`, path) })),
     ];
   }
   if ("tool" in raw) {
-    const manifest = checkManifest(raw);
+    const manifest = checkManifest(raw, "", path);
     return [{ name: manifest.scenario, manifest }];
   }
   if (!("manifest" in raw)) throw new InputError("file", path, WRITTEN_BY);
-  if (isObject(raw.manifest) && "axes" in raw.manifest) return [sweepRecorded(path, raw as unknown as SweepData)];
-  const { manifest, scenario } = resolveManifest(raw.manifest, "manifest");
-  const data = { ...raw, manifest };
+  if (isObject(raw.manifest) && "axes" in raw.manifest) return [sweepRecorded(path, readSweep(path))];
+  const { manifest, scenario } = resolveManifest(raw.manifest, "manifest", path);
+  const data = { ...parseFormat(RESULT_SCHEMAS[manifest.engine], raw, path), manifest };
   const kind = manifest.engine === "montecarlo" ? "run" : manifest.engine;
-  return [recordedResult(`${kind} ${manifest.scenario}`, { kind, scenario, data } as Rerun)];
+  return [recordedResult(`${kind} ${manifest.scenario}`, { kind, scenario, data } as unknown as Rerun)];
 }
 
 function recordedResult(name: string, result: Rerun): Recorded {
   return { name, manifest: result.data.manifest, numbers: recordedNumbers(result), result };
 }
 
-function sweepRecorded(path: string, data: SweepData): Recorded {
-  const { manifest, scenario } = resolveManifest(data.manifest, "manifest");
-  if (!Array.isArray(data.rows)) throw new InputError("rows", data.rows, "the sweep's rows, as tlbrace sweep --json writes them");
+/**
+ * A sweep file, checked whole: its manifest resolved, and its rows exactly
+ * the cells of its grid (of its shard, for a part), each as the grid says.
+ */
+export function readSweep(path: string): { data: SweepData; scenario: Scenario; grid: Grid } {
+  const data = readSweepFile(path);
+  const { manifest, scenario, grid: g } = resolveManifest(data.manifest, "manifest", path);
   const m = manifest as SweepManifest;
-  return recordedResult(`sweep ${m.scenario} (${path})`, { kind: "sweep", scenario, data: { manifest: m, axes: m.axes, rows: data.rows } });
+  if (JSON.stringify(data.axes) !== JSON.stringify(m.axes)) throw new InputError(place(path, "axes"), data.axes, "the axes of its manifest");
+  const [from, to] = m.shard ? shardCells(cellCount(g!), m.shard) : [0, cellCount(g!)];
+  checkSweepRows(data.rows, g!, m.episodes, from, (i, f) => place(path, "rows", f ? [i, f] : [i]));
+  if (data.rows.length !== to - from)
+    throw new InputError(place(path, "rows"), `${data.rows.length} rows`, `one row for each of the ${to - from} cells ${from} to ${to - 1}${m.shard ? ` (shard ${m.shard.index}/${m.shard.count})` : ""}`);
+  return { data: { manifest: m, axes: m.axes, rows: data.rows }, scenario, grid: g! };
+}
+
+function sweepRecorded(path: string, { data, scenario }: { data: SweepData; scenario: Scenario }): Recorded {
+  return recordedResult(`sweep ${data.manifest.scenario} (${path})`, { kind: "sweep", scenario, data });
 }
 
 /** The results a file holds (a result JSON or a sweep file), for reports. */
