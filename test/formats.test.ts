@@ -5,7 +5,8 @@
  * the path inside it and what was expected, before any work.
  */
 import assert from "node:assert/strict";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
@@ -161,4 +162,21 @@ describe("outputs are checked writable before any work", () => {
     await refused(["merge", at("sweep.json"), "--out", join(dir, "none", "m.json")], "m.json", "missing");
     await refused(["study", "--out", "/proc/tlbrace", "--episodes", "1e7"], "/proc/tlbrace");
   });
+});
+
+test("a write that fails part-way (a full device) is exit 2 naming the path, and leaves no file under its name", async (t) => {
+  const full = at("full");
+  mkdirSync(full);
+  // A 16 kB tmpfs nearly filled; needs root, as CI and setup run.
+  if (spawnSync("mount", ["-t", "tmpfs", "-o", "size=16k", "tmpfs", full]).status !== 0) return t.skip("cannot mount a tmpfs here");
+  try {
+    // Fill it but for less than one sweep file.
+    writeFileSync(join(full, "filler"), Buffer.alloc(14 * 1024));
+    const out = join(full, "x.json");
+    await refused(["sweep", "seed", "--vary", "memoryPressure=0:1:40", "--episodes", "100", "--out", out], out, "ENOSPC");
+    await refused(["report", at("sweep.json"), "--html", join(full, "r.html")], "r.html", "ENOSPC");
+    assert.deepEqual(readdirSync(full), ["filler"]);
+  } finally {
+    spawnSync("umount", [full]);
+  }
 });
