@@ -21,7 +21,7 @@ import { manifestSchema } from "../formats/manifest.js";
 import { RESULT_SCHEMAS } from "../formats/result.js";
 import { studyManifestSchema } from "../formats/study.js";
 import { sweepManifestSchema } from "../formats/sweep.js";
-import { checkSweepRows } from "./sweep-rows.js";
+import { checkRunCounts, checkSweepRows } from "./sweep-rows.js";
 import { readSweepFile } from "./shards.js";
 import { checkShard, runSweep, shardCells, type SweepData, type SweepManifest } from "./sweep.js";
 import { cellCount } from "./grid.js";
@@ -201,6 +201,7 @@ export function readRecorded(path: string): Recorded[] {
   if (isObject(raw.manifest) && "axes" in raw.manifest) return [sweepRecorded(path, readSweep(path))];
   const { manifest, scenario } = resolveManifest(raw.manifest, "manifest", path);
   const data = { ...parseFormat(RESULT_SCHEMAS[manifest.engine], raw, path), manifest };
+  if (manifest.engine === "montecarlo") checkRunCounts(data as unknown as RunData, (f) => place(path, f));
   const kind = manifest.engine === "montecarlo" ? "run" : manifest.engine;
   return [recordedResult(`${kind} ${manifest.scenario}`, { kind, scenario, data } as unknown as Rerun)];
 }

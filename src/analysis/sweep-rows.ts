@@ -8,6 +8,7 @@
 import { InputError } from "../model/errors.js";
 import { clopperPearson } from "../stats/proportion.js";
 import { cellValues, type Grid } from "./grid.js";
+import type { RunData } from "../engines/montecarlo/run.js";
 import type { SweepRow } from "./sweep.js";
 
 /** The columns of a row besides its axes. */
@@ -40,4 +41,16 @@ export function checkSweepRows(rows: readonly SweepRow[], g: Grid, episodes: num
     if (row.pRaceLo !== lo) throw new InputError(at("pRaceLo"), row.pRaceLo, `${lo}, the 95% interval of ${row.races} races in ${episodes}`);
     if (row.pRaceHi !== hi) throw new InputError(at("pRaceHi"), row.pRaceHi, `${hi}, the 95% interval of ${row.races} races in ${episodes}`);
   });
+}
+
+/** A run result's counts against its manifest's episodes and its probabilities and intervals; `where(field)` names a field. */
+export function checkRunCounts(r: RunData, where: (field: string) => string): void {
+  const n = r.manifest.episodes;
+  if (r.episodes !== n) throw new InputError(where("episodes"), r.episodes, `${n}, the manifest's episodes`);
+  for (const [count, p, ci] of [["races", "pRace", "ci95"], ["corrupts", "pCorrupt", "corruptCi95"]] as const) {
+    if (r[count] > n) throw new InputError(where(count), r[count], `at most the ${n} episodes`);
+    if (r[p] !== r[count] / n) throw new InputError(where(p), r[p], `${count} / episodes = ${r[count] / n}`);
+    const [lo, hi] = clopperPearson(r[count], n);
+    if (r[ci][0] !== lo || r[ci][1] !== hi) throw new InputError(where(ci), r[ci], `[${lo}, ${hi}], the 95% interval of ${r[count]} in ${n}`);
+  }
 }
