@@ -21,8 +21,8 @@ import fc from "fast-check";
 import { cliInProcess } from "./dispatch.js";
 
 const SEED = 18;
-export const COMMAND_LINES = 24;
-export const DAMAGED_FILES = 36;
+const COMMAND_LINES = 24;
+const DAMAGED_FILES = 36;
 const BIN = new URL("../bin/tlbrace.js", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "tlbrace-fuzz-"));
 const at = (name: string) => join(dir, name);
@@ -283,4 +283,9 @@ test(`${DAMAGED_FILES} damaged files: exit 2 with one line, or exit 0 with the u
     return f ? [`${c.target.name} damaged by ${JSON.stringify(c.damage)} (${c.file}): ${f}`] : [];
   });
   assert.deepEqual(bad, [], `fast-check seed ${SEED + 1}`);
+});
+
+test("the README gives the fuzz test's case count", () => {
+  const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8").replace(/\s+/g, " ");
+  assert.ok(readme.includes(`${COMMAND_LINES + DAMAGED_FILES} cases (${COMMAND_LINES} command lines and ${DAMAGED_FILES} damaged files`), "README.md: update the fuzz test's case count");
 });
