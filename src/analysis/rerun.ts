@@ -61,18 +61,21 @@ export function checkManifest(raw: unknown, field = "manifest", file?: string): 
   return resolveManifest(raw, field, file).manifest;
 }
 
+/** A field inside `field`: `x.json, manifest.seed`, or `x.json, seed` for a manifest that is the whole file. */
+const sub = (field: string) => (field.endsWith(", ") ? field : `${field}.`);
+
 function resolveManifest(raw: unknown, at: string, file?: string): Resolved {
-  const field = file === undefined ? at : place(file, at);
-  if (!isObject(raw)) throw new InputError(field, raw, WRITTEN_BY);
+  const field = file === undefined ? at : at ? place(file, at) : `${file}, `;
+  if (!isObject(raw)) throw new InputError(field.replace(/, $/, ""), raw, WRITTEN_BY);
   const m = raw;
-  if (m.tool !== "tlbrace") throw new InputError(`${field}.tool`, m.tool, `"tlbrace" (${WRITTEN_BY})`);
+  if (m.tool !== "tlbrace") throw new InputError(`${sub(field)}tool`, m.tool, `"tlbrace" (${WRITTEN_BY})`);
   if (typeof m.modelVersion !== "number" || !Number.isInteger(m.modelVersion) || m.modelVersion < 1)
-    throw new InputError(`${field}.modelVersion`, m.modelVersion, "a whole number >= 1");
+    throw new InputError(`${sub(field)}modelVersion`, m.modelVersion, "a whole number >= 1");
   if (m.modelVersion > MODEL_VERSION)
-    throw new InputError(`${field}.modelVersion`, m.modelVersion,
+    throw new InputError(`${sub(field)}modelVersion`, m.modelVersion,
       `at most ${MODEL_VERSION}: it was written by a newer tlbrace (${String(m.version)}) than this one (${PACKAGE_VERSION}); upgrade tlbrace to re-run it`);
   if (m.modelVersion < MODEL_VERSION)
-    throw new InputError(`${field}.modelVersion`, m.modelVersion,
+    throw new InputError(`${sub(field)}modelVersion`, m.modelVersion,
       `${MODEL_VERSION}: its numbers come from an older model; re-run it with tlbrace ${String(m.version)}`);
   // Every field's form, by the format; then what the format cannot say.
   parseFormat("axes" in m ? sweepManifestSchema : manifestSchema, m, file ?? "", at);
@@ -84,7 +87,7 @@ function resolveManifest(raw: unknown, at: string, file?: string): Resolved {
     if (m.shard !== undefined) underField(field, () => checkShard(m.shard, cellCount(g)));
     return { manifest: m as unknown as AnyManifest, scenario, grid: g };
   } else if (m.engine === "montecarlo" && !(Array.isArray(m.stream) && m.stream.length === 1 && Number.isSafeInteger(m.stream[0]) && (m.stream[0] as number) >= 0)) {
-    throw new InputError(`${field}.stream`, m.stream, "[key]: one whole number, the run's random stream");
+    throw new InputError(`${sub(field)}stream`, m.stream, "[key]: one whole number, the run's random stream");
   }
   return { manifest: m as unknown as AnyManifest, scenario };
 }
@@ -94,7 +97,7 @@ function underField<T>(field: string, f: () => T): T {
   try {
     return f();
   } catch (e) {
-    if (e instanceof InputError) throw new InputError(`${field}.${e.field}`, e.value, e.allowed);
+    if (e instanceof InputError) throw new InputError(`${sub(field)}${e.field}`, e.value, e.allowed);
     throw e;
   }
 }
@@ -104,8 +107,8 @@ export function scenarioOf(m: AnyManifest, field = "manifest"): Scenario {
   try {
     return defineScenario({ name: m.scenario, ...(m.preset ? { base: m.preset } : {}), params: m.params as Record<string, unknown> });
   } catch (e) {
-    if (e instanceof InputError && e.field === "scenario") throw new InputError(`${field}.preset`, m.preset, e.allowed);
-    if (e instanceof InputError) throw new InputError(`${field}.params.${e.field}`, e.value, e.allowed);
+    if (e instanceof InputError && e.field === "scenario") throw new InputError(`${sub(field)}preset`, m.preset, e.allowed);
+    if (e instanceof InputError) throw new InputError(`${sub(field)}params.${e.field}`, e.value, e.allowed);
     throw e;
   }
 }
@@ -114,8 +117,8 @@ function gridOf(scenario: Scenario, m: SweepManifest, field: string): Grid {
   try {
     return grid(scenario, Object.fromEntries((m.axes as Axis[]).map((a) => [a.name, a.values])));
   } catch (e) {
-    if (e instanceof InputError) throw new InputError(`${field}.axes: ${e.field}`, e.value, e.allowed);
-    throw new InputError(`${field}.axes`, m.axes, "a list of {name, values}");
+    if (e instanceof InputError) throw new InputError(`${sub(field)}axes: ${e.field}`, e.value, e.allowed);
+    throw new InputError(`${sub(field)}axes`, m.axes, "a list of {name, values}");
   }
 }
 

@@ -51,13 +51,14 @@ export function place(file: string, at: string, path: readonly PropertyKey[] = [
 }
 
 /**
- * `value` checked against `schema`; throws InputError naming `file`, the
+ * `value` checked against `schema` and returned as it is; throws InputError naming `file`, the
  * path inside it (`at`, where `value` sits, then the path within `value`)
  * and what was expected.
  */
 export function parseFormat<S extends z.ZodType>(schema: S, value: unknown, file: string, at = ""): z.output<S> {
   const r = schema.safeParse(value);
-  if (r.success) return r.data;
+  // The value as read, not zod's copy: the schemas transform nothing, and a copy would reorder keys.
+  if (r.success) return value as z.output<S>;
   const issue = firstIssue(r.error.issues);
   const path = issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0]!] : issue.path;
   const v = valueAt(value, path);
