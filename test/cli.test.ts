@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
@@ -152,6 +152,11 @@ describe("bad input: exit 2, one line naming field and value, nothing on stdout"
     ["sweep value out of range", ["sweep", "seed", "--vary", "memoryPressure=0:2:3"], ["memoryPressure", "2"]],
     ["sweep unknown axis", ["sweep", "seed", "--vary", "nosuch=1,2"], ['"nosuch"']],
     ["sweep bad count", ["sweep", "seed", "--vary", "preemptRate=log:1:10:0"], ["--vary preemptRate", '"log:1:10:0"']],
+    ["a bad first cell on 2 workers", ["sweep", "seed", "--vary", "walkUs=0,5", "--episodes", "200", "--workers", "2"], ["walkUs", '"0"', "mean > 0"]],
+    ["a bad first cell of a range", ["sweep", "seed", "--vary", "walkUs=0:10:3", "--episodes", "200"], ["walkUs", '"0"']],
+    ["an empty sample file", ["run", "seed", "--set", "walkUs=csv:/dev/null:x"], ["/dev/null", "empty"]],
+    ["matrix --json --csv", ["matrix", "--json", "--csv"], ["--json and --csv"]],
+    ["an unwritable --out, before the sweep", ["sweep", "seed", "--vary", "memoryPressure=0:1:3", "--episodes", "1e10", "--out", "/nonexistent/x.csv"], ["out", "/nonexistent/x.csv"]],
   ];
   for (const [name, args, mentions] of cases) {
     test(name, async () => {
@@ -162,6 +167,24 @@ describe("bad input: exit 2, one line naming field and value, nothing on stdout"
       for (const m of mentions) assert.ok(r.stderr.includes(m), `stderr should mention ${m}: ${r.stderr}`);
     });
   }
+});
+
+describe("errors echo little", () => {
+  test("a 100 kB argument comes back as a short prefix", async () => {
+    const r = await tlbrace(["run", "seed", "--set", `walkUs=${"a".repeat(100_000)}`]);
+    assert.equal(r.code, 2);
+    assert.ok(r.stderr.length < 300, `${r.stderr.length} characters of stderr`);
+    assert.match(r.stderr, /\(100000 characters\)/);
+  });
+  test("a named file that is not CSV is never quoted", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "tlbrace-named-")), "shadow");
+    writeFileSync(file, "root:$6$secret:20228:0:99999:7:::\n");
+    for (const column of ["x", "root:$6$secret:20228:0:99999:7:::"]) {
+      const r = await tlbrace(["run", "seed", "--set", `walkUs=csv:${file}:${column}`]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.ok(!r.stderr.replace(column, "").includes("secret"), r.stderr);
+    }
+  });
 });
 
 describe("tlbrace sweep", () => {

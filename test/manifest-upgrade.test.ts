@@ -87,7 +87,7 @@ describe("re-running model 1's results", () => {
     writeFileSync(file, JSON.stringify(j));
     const r = await cli(["rerun", file]);
     assert.equal(r.code, 2);
-    assert.match(r.err, /manifest\.params.*missing walkUs/);
+    assert.match(r.err, /manifest\.params\.walkUs: .*missing/);
     const k = JSON.parse(readFileSync(join(FIXTURES, "run-seed.json"), "utf8"));
     k.manifest.modelVersion = MODEL_VERSION + 1;
     writeFileSync(file, JSON.stringify(k));

@@ -1,8 +1,12 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 import { grid, logRange, range } from "../src/analysis/grid.js";
 import { simulate } from "../src/engines/montecarlo/run.js";
 import { parseDistribution } from "../src/model/distribution.js";
+import { readColumn } from "../src/model/empirical.js";
 import { InputError } from "../src/model/errors.js";
 import { resolveParams } from "../src/model/params.js";
 import { defineScenario } from "../src/model/scenario.js";
@@ -47,4 +51,28 @@ test("grids validate every value of every axis", () => {
   rejects(() => logRange(0, 1, 3), "logRange", "0");
   assert.deepEqual(range(0, 1, 3), [0, 0.5, 1]);
   assert.deepEqual(logRange(0.01, 100, 5), [0.01, 0.1, 1, 10, 100]);
+});
+
+test("a grid checks each value in its scenario, so a walk of mean 0 is refused before any work", () => {
+  const s = defineScenario("seed");
+  rejects(() => grid(s, { walkUs: [5, 0] }), "walkUs", "0");
+  rejects(() => grid(s, { walkUs: range(0, 10, 3) }), "walkUs", "0");
+});
+
+test("echoed values are cut to a short prefix", () => {
+  const e = new InputError("walkUs", "a".repeat(100_000), "exp:MEAN");
+  assert.ok(e.message.length < 200, `${e.message.length} characters`);
+  assert.match(e.message, /^walkUs: "a+"\.\.\. \(100000 characters\) is not allowed; expected exp:MEAN$/);
+});
+
+test("measured samples: an empty file is refused; a file not named .csv is never quoted", () => {
+  const dir = mkdtempSync(join(tmpdir(), "tlbrace-csv-"));
+  const file = (name: string, text: string) => (writeFileSync(join(dir, name), text), join(dir, name));
+  rejects(() => readColumn(file("empty.csv", ""), "x"), "csv file", "it is empty");
+  rejects(() => readColumn("/dev/null", "x"), "csv file", "it is empty");
+  rejects(() => readColumn(file("two.csv", "a,b\n1,2\n"), "x"), "column of " + join(dir, "two.csv"), "one of a, b");
+  const secret = file("secret", "root:*:20228:0:99999:7:::\nx\n");
+  assert.throws(() => readColumn(secret, "x"), (e: unknown) => e instanceof InputError && !e.message.includes("root") && /not quoted/.test(e.message));
+  assert.throws(() => readColumn(secret, "root:*:20228:0:99999:7:::"), (e: unknown) => e instanceof InputError && !e.message.includes('"x"'));
+  rejects(() => readColumn(file("bad.csv", "t\n1\nfast\n"), "t"), `${join(dir, "bad.csv")}, column t, row 2`, "fast");
 });

@@ -178,18 +178,28 @@ describe("manifests and re-runs", () => {
 
   test("changed numbers are caught: exit 3 and the field named", () => {
     const recorded = JSON.parse(readFileSync(saved, "utf8"));
-    recorded.races += 1;
+    recorded.costs.unmapLatencyUs.mean *= 1.5;
     const tampered = join(dir, "tampered.json");
     writeFileSync(tampered, JSON.stringify(recorded));
     const r = cli(["rerun", tampered]);
     assert.equal(r.status, 3);
-    assert.match(r.stdout, /DIFFERENT\n {2}races: \d+ then, \d+ now/);
+    assert.match(r.stdout, /DIFFERENT\n {2}costs\.unmapLatencyUs\.mean: [\d.]+ then, [\d.]+ now/);
+  });
+
+  test("a count that disagrees with its probability is a damaged file: exit 2, not DIFFERENT", () => {
+    const recorded = JSON.parse(readFileSync(saved, "utf8"));
+    recorded.races += 1;
+    const tampered = join(dir, "tampered.json");
+    writeFileSync(tampered, JSON.stringify(recorded));
+    const r = cli(["rerun", tampered]);
+    assert.equal(r.status, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, /tampered\.json, pRace: .* expected races \/ episodes/);
   });
 
   const broken: [string, (m: Record<string, unknown>) => unknown, RegExp][] = [
     ["a newer model", (m) => ({ ...m, modelVersion: 99, version: "9.0.0" }), /manifest\.modelVersion: 99 .*newer tlbrace \(9\.0\.0\)/],
     ["an unknown preset", (m) => ({ ...m, preset: "no-such-preset" }), /manifest\.preset: "no-such-preset" .*one of .*\bseed\b/],
-    ["a missing parameter", (m) => ({ ...m, params: { ...(m.params as object), walkUs: undefined } }), /manifest\.params: "missing walkUs"/],
+    ["a missing parameter", (m) => ({ ...m, params: { ...(m.params as object), walkUs: undefined } }), /manifest\.params\.walkUs: undefined .*the field is missing/],
     ["a bad parameter", (m) => ({ ...m, params: { ...(m.params as object), memoryPressure: 2 } }), /manifest\.params\.memoryPressure: 2/],
     ["another tool's file", () => ({ hello: "world" }), /file: .* a manifest written by tlbrace/],
     ["an unknown engine", (m) => ({ ...m, engine: "guess" }), /manifest\.engine: "guess"/],
@@ -212,7 +222,7 @@ describe("manifests and re-runs", () => {
     writeFileSync(file, readFileSync(saved, "utf8").slice(0, 200));
     const r = cli(["rerun", file]);
     assert.equal(r.status, 2);
-    assert.match(r.stderr, /does not parse: damaged or not JSON/);
+    assert.match(r.stderr, /cut\.json.* does not parse \(damaged, cut short, or not JSON\)/);
   });
 
   test("tlbrace report --text prints the reply for a saved result", () => {

@@ -4,7 +4,7 @@
  * slowest); a cell's number keys its random stream.
  */
 import { InputError } from "../model/errors.js";
-import { type ParamName, parseParam, paramSpec } from "../model/params.js";
+import { type ParamName, paramSpec, resolveParams } from "../model/params.js";
 import { type Scenario, withParams } from "../model/scenario.js";
 
 export type AxisValue = number | string;
@@ -42,13 +42,14 @@ function checkCount(field: string, n: number) {
   if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new InputError(field, n, "a whole number from 1 to 10000");
 }
 
-/** Builds and validates a grid: every value of every axis must be a valid parameter value. */
+/** Builds and validates a grid: every value of every axis must be a valid value of its parameter in the scenario. */
 export function grid(scenario: Scenario, axes: Readonly<Record<string, readonly AxisValue[]>>): Grid {
   if (typeof axes !== "object" || axes === null) throw new InputError("vary", axes, "an object of parameter names to lists of values");
   const list: Axis[] = Object.entries(axes).map(([name, values]) => {
     paramSpec(name);
     if (!Array.isArray(values) || values.length === 0) throw new InputError(`vary.${name}`, values, "a non-empty list of values");
-    for (const v of values) parseParam(name, v);
+    // Each value in the scenario, so a check across parameters (a walk of mean 0) fails here, before any work.
+    for (const v of values) resolveParams({ [name]: v }, scenario.params);
     return { name: name as ParamName, values: [...values] };
   });
   if (list.length === 0) throw new InputError("vary", axes, "at least one axis");

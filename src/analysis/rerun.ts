@@ -6,20 +6,25 @@
  * JSON file) is checked against the re-run.
  */
 import { extname } from "node:path";
-import { type EngineName, type Manifest, PACKAGE_VERSION } from "../engines/manifest.js";
+import { type Manifest, PACKAGE_VERSION } from "../engines/manifest.js";
 import { type ExactResult, solveExact } from "../engines/exact/index.js";
 import { explore, type ExploreResult } from "../engines/explore/index.js";
 import { checkRunOptions, type RunData, simulate } from "../engines/montecarlo/run.js";
 import { checkRareOptions, estimateRare, type RareData, type RareOptions } from "../engines/rare/estimate.js";
 import type { Execution } from "../engines/montecarlo/pool.js";
 import { InputError } from "../model/errors.js";
-import { PARAM_SPECS } from "../model/params.js";
 import { defineScenario, type Scenario } from "../model/scenario.js";
 import { MODEL_VERSION, olderModelParams } from "../model/version.js";
 import { type Axis, type Grid, grid } from "./grid.js";
-import { readInputFile } from "./input-file.js";
+import { parseJson, readInputFile } from "./input-file.js";
+import { parseFormat, place } from "../formats/read.js";
+import { manifestSchema } from "../formats/manifest.js";
+import { RESULT_SCHEMAS } from "../formats/result.js";
+import { studyManifestSchema } from "../formats/study.js";
+import { sweepManifestSchema } from "../formats/sweep.js";
+import { checkRunCounts, checkSweepRows } from "./sweep-rows.js";
 import { readSweepFile } from "./shards.js";
-import { checkShard, runSweep, type SweepData, type SweepManifest } from "./sweep.js";
+import { checkShard, runSweep, shardCells, type SweepData, type SweepManifest } from "./sweep.js";
 import { cellCount } from "./grid.js";
 
 export type AnyManifest = Manifest | SweepManifest;
@@ -54,7 +59,6 @@ export interface OlderModel {
   readonly readAs: Readonly<Record<string, string | number>>;
 }
 
-const ENGINES: readonly EngineName[] = ["montecarlo", "exact", "explore", "rare"];
 const WRITTEN_BY = "a manifest written by tlbrace (a result's `manifest` field, a sweep file, or out/manifest.json)";
 
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
@@ -74,42 +78,52 @@ function olderModelOf(raw: unknown): OlderModel | undefined {
   return { version: raw.modelVersion, readAs };
 }
 
-/** Validates a manifest read from a file: every field, before anything runs. */
-export function checkManifest(raw: unknown, field = "manifest"): AnyManifest {
-  return resolveManifest(raw, field).manifest;
+/** Validates a manifest read from `file` (at `at` inside it): every field, before anything runs. */
+export function checkManifest(raw: unknown, field = "manifest", file?: string): AnyManifest {
+  return resolveManifest(raw, field, file).manifest;
 }
 
-function resolveManifest(raw: unknown, field: string): Resolved {
-  if (!isObject(raw)) throw new InputError(field, raw, WRITTEN_BY);
-  if (raw.tool !== "tlbrace") throw new InputError(`${field}.tool`, raw.tool, `"tlbrace" (${WRITTEN_BY})`);
+/** A field inside `field`: `x.json, manifest.seed`, or `x.json, seed` for a manifest that is the whole file. */
+const sub = (field: string) => (field.endsWith(", ") ? field : `${field}.`);
+
+function resolveManifest(raw: unknown, at: string, file?: string): Resolved {
+  const field = file === undefined ? at : at ? place(file, at) : `${file}, `;
+  if (!isObject(raw)) throw new InputError(field.replace(/, $/, ""), raw, WRITTEN_BY);
+  if (raw.tool !== "tlbrace") throw new InputError(`${sub(field)}tool`, raw.tool, `"tlbrace" (${WRITTEN_BY})`);
   const version = raw.modelVersion;
   if (typeof version !== "number" || !Number.isInteger(version) || version < 1)
-    throw new InputError(`${field}.modelVersion`, version, "a whole number >= 1");
+    throw new InputError(`${sub(field)}modelVersion`, version, "a whole number >= 1");
   if (version > MODEL_VERSION)
-    throw new InputError(`${field}.modelVersion`, version,
+    throw new InputError(`${sub(field)}modelVersion`, version,
       `at most ${MODEL_VERSION}: it was written by a newer tlbrace (${String(raw.version)}) than this one (${PACKAGE_VERSION}); upgrade tlbrace to re-run it`);
-  if (!ENGINES.includes(raw.engine as EngineName)) throw new InputError(`${field}.engine`, raw.engine, `one of ${ENGINES.join(", ")}`);
-  if (typeof raw.scenario !== "string" || raw.scenario === "") throw new InputError(`${field}.scenario`, raw.scenario, "a scenario name");
-  if (raw.preset !== null && typeof raw.preset !== "string") throw new InputError(`${field}.preset`, raw.preset, "a preset name or null");
-  if (!isObject(raw.params)) throw new InputError(`${field}.params`, raw.params, "an object with every parameter");
   // An older model's manifest lacks the parameters added since; they take the values that do what that model did.
   const m: Record<string, unknown> & { params: Record<string, unknown> } =
-    { ...raw, params: { ...olderModelParams(version), ...raw.params } };
-  const missing = PARAM_SPECS.map((s) => s.name).filter((n) => !(n in m.params));
-  if (missing.length) throw new InputError(`${field}.params`, `missing ${missing.join(", ")}`, "every parameter, as tlbrace writes them");
-  if (m.engine === "montecarlo") checkRunOptions({ episodes: m.episodes, seed: m.seed });
+    { ...raw, params: { ...olderModelParams(version), ...(isObject(raw.params) ? raw.params : {}) } };
+  if (!isObject(raw.params)) m.params = raw.params as Record<string, unknown>;
+  // Every field's form, by the format; then what the format cannot say.
+  parseFormat("axes" in m ? sweepManifestSchema : manifestSchema, m, file ?? "", at);
+  if (m.engine === "montecarlo") underField(field, () => checkRunOptions({ episodes: m.episodes, seed: m.seed }));
   if (m.engine === "rare") rareOptionsOf(m as unknown as Manifest, field);
   // Parameters and the preset are checked by building the scenario.
   const scenario = scenarioOf(m as unknown as AnyManifest, field);
   if ("axes" in m) {
-    if (!Array.isArray(m.axes)) throw new InputError(`${field}.axes`, m.axes, "a list of {name, values}");
     const g = gridOf(scenario, m as unknown as SweepManifest, field);
-    if (m.shard !== undefined) checkShard(m.shard, cellCount(g));
+    if (m.shard !== undefined) underField(field, () => checkShard(m.shard, cellCount(g)));
     return { manifest: m as unknown as AnyManifest, scenario, grid: g };
   } else if (m.engine === "montecarlo" && !(Array.isArray(m.stream) && m.stream.length === 1 && Number.isSafeInteger(m.stream[0]) && (m.stream[0] as number) >= 0)) {
-    throw new InputError(`${field}.stream`, m.stream, "[key]: one whole number, the run's random stream");
+    throw new InputError(`${sub(field)}stream`, m.stream, "[key]: one whole number, the run's random stream");
   }
   return { manifest: m as unknown as AnyManifest, scenario };
+}
+
+/** Runs `f`, naming its InputError's field as one inside `field`. */
+function underField<T>(field: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof InputError) throw new InputError(`${sub(field)}${e.field}`, e.value, e.allowed);
+    throw e;
+  }
 }
 
 /** The scenario a manifest describes: its preset (which must exist here) with the recorded parameters. */
@@ -117,8 +131,8 @@ export function scenarioOf(m: AnyManifest, field = "manifest"): Scenario {
   try {
     return defineScenario({ name: m.scenario, ...(m.preset ? { base: m.preset } : {}), params: m.params as Record<string, unknown> });
   } catch (e) {
-    if (e instanceof InputError && e.field === "scenario") throw new InputError(`${field}.preset`, m.preset, e.allowed);
-    if (e instanceof InputError) throw new InputError(`${field}.params.${e.field}`, e.value, e.allowed);
+    if (e instanceof InputError && e.field === "scenario") throw new InputError(`${sub(field)}preset`, m.preset, e.allowed);
+    if (e instanceof InputError) throw new InputError(`${sub(field)}params.${e.field}`, e.value, e.allowed);
     throw e;
   }
 }
@@ -127,8 +141,8 @@ function gridOf(scenario: Scenario, m: SweepManifest, field: string): Grid {
   try {
     return grid(scenario, Object.fromEntries((m.axes as Axis[]).map((a) => [a.name, a.values])));
   } catch (e) {
-    if (e instanceof InputError) throw new InputError(`${field}.axes: ${e.field}`, e.value, e.allowed);
-    throw new InputError(`${field}.axes`, m.axes, "a list of {name, values}");
+    if (e instanceof InputError) throw new InputError(`${sub(field)}axes: ${e.field}`, e.value, e.allowed);
+    throw new InputError(`${sub(field)}axes`, m.axes, "a list of {name, values}");
   }
 }
 
@@ -153,7 +167,7 @@ function rareOptionsOf(m: Manifest, field: string): RareOptions {
   try {
     return checkRareOptions({ seed: m.seed, relError: o.relError, maxEpisodes: o.maxEpisodes });
   } catch (e) {
-    if (e instanceof InputError) throw new InputError(`${field}.${e.field === "seed" ? "seed" : `options.${e.field}`}`, e.value, e.allowed);
+    if (e instanceof InputError) throw new InputError(`${sub(field)}${e.field === "seed" ? "seed" : `options.${e.field}`}`, e.value, e.allowed);
     throw e;
   }
 }
@@ -210,37 +224,35 @@ export function differences(a: unknown, b: unknown, limit = 10, path = ""): stri
 /**
  * Reads what a file holds for re-running: a bare manifest, a result JSON
  * (`tlbrace run --json`, tr.save), a sweep file (.arrow or .json), or the
- * study's out/manifest.json (every run and sweep of the study).
+ * study's out/manifest.json (every run and sweep of the study). Every field
+ * is checked against its format (src/formats/) before anything runs.
  */
 export function readRecorded(path: string): Recorded[] {
-  if (extname(path) === ".arrow") return [sweepRecorded(path, readSweepFile(path))];
-  const text = readInputFile(path).toString("utf8");
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    throw new InputError("file", path, `JSON (${WRITTEN_BY}); it does not parse: damaged or not JSON`);
-  }
+  if (extname(path) === ".arrow") return [sweepRecorded(path, readSweep(path))];
+  const raw = parseJson(readInputFile(path).toString("utf8"), path);
   if (!isObject(raw)) throw new InputError("file", path, WRITTEN_BY);
-  if (isObject(raw.study) && isObject(raw.runs) && isObject(raw.sweeps)) {
+  if ("study" in raw) {
+    const study = parseFormat(studyManifestSchema, raw, path);
     return [
-      ...Object.entries(raw.sweeps).map(([name, m]) => bare(`sweep ${name}`, m, `sweeps.${name}`)),
-      ...Object.entries(raw.runs).map(([name, m]) => bare(`run ${name}`, m, `runs.${name}`)),
+      ...Object.entries(study.sweeps).map(([name, m]) => bare(`sweep ${name}`, m, `sweeps.${name}`, path)),
+      ...Object.entries(study.runs).map(([name, m]) => bare(`run ${name}`, m, `runs.${name}`, path)),
     ];
   }
-  if ("tool" in raw) return [bare(String(raw.scenario), raw, "manifest")];
+  if ("tool" in raw) return [bare(String(raw.scenario), raw, "", path)];
   if (!("manifest" in raw)) throw new InputError("file", path, WRITTEN_BY);
-  if (isObject(raw.manifest) && "axes" in raw.manifest) return [sweepRecorded(path, raw as unknown as SweepData)];
-  const { manifest, scenario } = resolveManifest(raw.manifest, "manifest");
-  const data = { ...raw, manifest };
+  if (isObject(raw.manifest) && "axes" in raw.manifest) return [sweepRecorded(path, readSweep(path))];
+  const { manifest, scenario } = resolveManifest(raw.manifest, "manifest", path);
+  // An older model's result names fewer parameters; they are read as its manifest's are.
+  const data = { ...parseFormat(RESULT_SCHEMAS[manifest.engine], { ...raw, ...("params" in raw ? { params: manifest.params } : {}), manifest }, path), manifest };
+  if (manifest.engine === "montecarlo") checkRunCounts(data as unknown as RunData, (f) => place(path, f));
   const kind = manifest.engine === "montecarlo" ? "run" : manifest.engine;
-  return [recordedResult(`${kind} ${manifest.scenario}`, { kind, scenario, data } as Rerun, olderModelOf(raw.manifest))];
+  return [recordedResult(`${kind} ${manifest.scenario}`, { kind, scenario, data } as unknown as Rerun, olderModelOf(raw.manifest))];
 }
 
 /** A manifest alone: nothing recorded to compare. */
-function bare(name: string, raw: unknown, field: string): Recorded {
+function bare(name: string, raw: unknown, at: string, file: string): Recorded {
   const older = olderModelOf(raw);
-  return { name, manifest: checkManifest(raw, field), ...(older ? { olderModel: older } : {}) };
+  return { name, manifest: checkManifest(raw, at, file), ...(older ? { olderModel: older } : {}) };
 }
 
 function recordedResult(name: string, result: Rerun, older: OlderModel | undefined): Recorded {
@@ -265,12 +277,25 @@ function shapedLike(then: unknown, now: unknown): unknown {
   return now;
 }
 
-function sweepRecorded(path: string, data: SweepData): Recorded {
-  const { manifest, scenario } = resolveManifest(data.manifest, "manifest");
-  if (!Array.isArray(data.rows)) throw new InputError("rows", data.rows, "the sweep's rows, as tlbrace sweep --json writes them");
+/**
+ * A sweep file, checked whole: its manifest resolved, and its rows exactly
+ * the cells of its grid (of its shard, for a part), each as the grid says.
+ */
+export function readSweep(path: string): { data: SweepData; scenario: Scenario; grid: Grid; olderModel?: OlderModel } {
+  const data = readSweepFile(path);
+  const { manifest, scenario, grid: g } = resolveManifest(data.manifest, "manifest", path);
   const m = manifest as SweepManifest;
-  return recordedResult(`sweep ${m.scenario} (${path})`, { kind: "sweep", scenario, data: { manifest: m, axes: m.axes, rows: data.rows } },
-    olderModelOf(data.manifest));
+  if (JSON.stringify(data.axes) !== JSON.stringify(m.axes)) throw new InputError(place(path, "axes"), data.axes, "the axes of its manifest");
+  const [from, to] = m.shard ? shardCells(cellCount(g!), m.shard) : [0, cellCount(g!)];
+  checkSweepRows(data.rows, g!, m.episodes, from, (i, f) => place(path, "rows", f ? [i, f] : [i]));
+  if (data.rows.length !== to - from)
+    throw new InputError(place(path, "rows"), `${data.rows.length} rows`, `one row for each of the ${to - from} cells ${from} to ${to - 1}${m.shard ? ` (shard ${m.shard.index}/${m.shard.count})` : ""}`);
+  const older = olderModelOf(data.manifest);
+  return { data: { manifest: m, axes: m.axes, rows: data.rows }, scenario, grid: g!, ...(older ? { olderModel: older } : {}) };
+}
+
+function sweepRecorded(path: string, { data, scenario, olderModel }: ReturnType<typeof readSweep>): Recorded {
+  return recordedResult(`sweep ${data.manifest.scenario} (${path})`, { kind: "sweep", scenario, data }, olderModel);
 }
 
 /** The results a file holds (a result JSON or a sweep file), for reports. */

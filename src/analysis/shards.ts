@@ -9,7 +9,11 @@ import { tableFromIPC, tableToIPC } from "@uwdata/flechette";
 import * as aq from "arquero";
 import { InputError } from "../model/errors.js";
 import { cellCount } from "./grid.js";
-import { readInputFile } from "./input-file.js";
+import { parseJson, readInputFile } from "./input-file.js";
+import { parseFormat } from "../formats/read.js";
+import { asThisModel } from "../model/version.js";
+import { sweepFileSchema, sweepManifestSchema, sweepRowSchema } from "../formats/sweep.js";
+import { z } from "zod";
 import type { SweepData, SweepManifest, SweepRow } from "./sweep.js";
 
 const MANIFEST_KEY = "tlbrace.manifest";
@@ -26,23 +30,33 @@ export function sweepToJson(data: SweepData): string {
   return JSON.stringify(data, null, 2) + "\n";
 }
 
-/** Reads a sweep written by sweepToArrow or sweepToJson. */
+/**
+ * Reads a sweep written by sweepToArrow or sweepToJson, each field checked
+ * against the sweep format; the rows are checked against the grid by
+ * checkSweepRows once the manifest is resolved (readSweep in rerun.ts).
+ */
 export function readSweepFile(path: string): SweepData {
   const bytes = readInputFile(path);
-  try {
-    if (extname(path) === ".arrow") {
+  if (extname(path) === ".arrow") {
+    let metadata: string | undefined, rows: unknown;
+    try {
       const table = tableFromIPC(bytes);
-      const manifest = JSON.parse(table.schema.metadata?.get(MANIFEST_KEY) ?? "null") as SweepManifest | null;
-      if (!manifest) throw new Error("no manifest");
-      return { manifest, axes: manifest.axes, rows: aq.fromArrow(new Uint8Array(bytes)).objects() as unknown as SweepRow[] };
+      metadata = table.schema.metadata?.get(MANIFEST_KEY);
+      rows = aq.fromArrow(new Uint8Array(bytes)).objects();
+    } catch {
+      throw new InputError("file", path, `${SWEEP_FILE_FORMS}; it is not an Arrow file (damaged or of another kind)`);
     }
-    if (extname(path) === ".json") {
-      const data = JSON.parse(bytes.toString("utf8")) as SweepData;
-      if (!data?.manifest || !Array.isArray(data.rows)) throw new Error("not a sweep");
-      return data;
-    }
-  } catch {
-    throw new InputError("file", path, SWEEP_FILE_FORMS);
+    if (metadata === undefined) throw new InputError(path, "its schema metadata", `a ${MANIFEST_KEY} entry with the sweep's manifest (${SWEEP_FILE_FORMS})`);
+    const manifest = parseJson(metadata, `${path}, metadata ${MANIFEST_KEY}`) as SweepManifest;
+    parseFormat(sweepManifestSchema, asThisModel(manifest), path, "manifest");
+    return { manifest, axes: manifest.axes, rows: parseFormat(z.array(sweepRowSchema), rows, path, "rows") } as unknown as SweepData;
+  }
+  if (extname(path) === ".json") {
+    // An older model's manifest is checked as this model reads it, and kept as written (rerun says how it was read).
+    const file = parseJson(bytes.toString("utf8"), path) as { manifest?: unknown };
+    const asRead = typeof file === "object" && file !== null && !Array.isArray(file) ? { ...file, manifest: asThisModel(file.manifest) } : file;
+    parseFormat(sweepFileSchema, asRead, path);
+    return file as unknown as SweepData;
   }
   throw new InputError("file", path, SWEEP_FILE_FORMS);
 }

@@ -9,7 +9,6 @@
  * one core, and 3 x 121 cells x 20000 episodes plus 3 runs of 2e6 took
  * about 27 s (13.3 M episodes, ~220 MB resident).
  */
-import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import * as aq from "arquero";
 import type { Manifest } from "../engines/manifest.js";
@@ -21,6 +20,7 @@ import { reportHtml } from "../report/html.js";
 import { studyReply } from "../report/reply.js";
 import { studyReport } from "../report/study.js";
 import { grid, logRange, range } from "./grid.js";
+import { checkWritableFolder, writeOutput } from "./output-file.js";
 import { resultColumns, runSweep, type SweepData, type SweepManifest } from "./sweep.js";
 
 export interface StudyOptions {
@@ -91,6 +91,7 @@ export interface StudyManifest {
 
 export async function runStudy(options: StudyOptions): Promise<{ files: string[] }> {
   const { out, episodes, runEpisodes, seed, onProgress, signal, engine } = checkStudyOptions(options);
+  checkWritableFolder(out, "out");
   const scenarios = studyScenarios();
   const cells = STUDY_AXES.memoryPressure.length * STUDY_AXES.preemptRate.length;
   const total = scenarios.length * (cells * episodes + runEpisodes);
@@ -113,7 +114,6 @@ export async function runStudy(options: StudyOptions): Promise<{ files: string[]
 }
 
 async function writeStudy(out: string, result: StudyResult): Promise<string[]> {
-  await mkdir(out, { recursive: true });
   const contents: [string, string][] = [
     ...result.studies.map(({ scenario, sweep }): [string, string] => [`sweep-${scenario.name}.csv`, csv(axesFirst(sweep))]),
     ["runs.csv", csv(result.studies.map(runRow))],
@@ -124,7 +124,7 @@ async function writeStudy(out: string, result: StudyResult): Promise<string[]> {
   const files: string[] = [];
   for (const [name, text] of contents) {
     const file = join(out, name);
-    await writeFile(file, text);
+    writeOutput(file, text, "out");
     files.push(file);
   }
   return files;

@@ -134,7 +134,7 @@ export async function runSweep(g: Grid, opts: MonteCarloOptions, exec: SweepExec
   const { stream: _cells, ...common } = base;
   const sweepManifest: SweepManifest = { ...common, axes: g.axes, ...(shard ? { shard } : {}) };
   if (exec.resume && exec.checkpoint === undefined) throw new InputError("resume", true, "a checkpoint file to resume from");
-  const saved = exec.checkpoint === undefined ? undefined : openCheckpoint(exec.checkpoint, sweepManifest, first, exec.resume);
+  const saved = exec.checkpoint === undefined ? undefined : openCheckpoint(exec.checkpoint, { manifest: sweepManifest, grid: g, from: first, to: end }, exec.resume);
   const done = saved?.done ?? [];
   const start = first + done.length;
   const rows: SweepRow[] = exec.keepRows === false ? [] : [...done];

@@ -5,10 +5,10 @@
  * with their manifest (re-runnable with tr.rerun / tlbrace rerun), CSV,
  * Arrow, reply text (.txt) or a report page (.html).
  */
-import { writeFile } from "node:fs/promises";
 import { extname } from "node:path";
 import { tableToIPC } from "@uwdata/flechette";
 import * as aq from "arquero";
+import { checkWritable, writeOutput } from "../analysis/output-file.js";
 import { sweepToArrow, sweepToJson } from "../analysis/shards.js";
 import type { Figure } from "../charts/figure.js";
 import { renderFigure } from "../charts/image.js";
@@ -48,6 +48,7 @@ export async function save(x: unknown, path: string, options: SaveOptions = {}):
   if (typeof path !== "string" || path === "") throw new InputError("path", path, "a file name");
   const ext = extname(path).toLowerCase();
   const fail = (kind: string): never => { throw new InputError("path", path, `for a ${kind}, a file name ending in ${FORMS[kind]}`); };
+  checkWritable(path, "path");
   let content: string | Uint8Array;
   if (x instanceof Chart || isFigure(x)) {
     const figure = x instanceof Chart ? x.figure : x;
@@ -84,6 +85,6 @@ export async function save(x: unknown, path: string, options: SaveOptions = {}):
   } else {
     throw new InputError("save", x === null ? null : typeof x, "a result (tr.run, tr.sweep), a table, a chart or a Plotly figure");
   }
-  await writeFile(path, content);
+  writeOutput(path, content, "path");
   return path;
 }

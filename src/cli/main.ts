@@ -5,7 +5,7 @@
  * 130 interrupted.
  */
 import { PACKAGE_VERSION } from "../engines/manifest.js";
-import { InputError } from "../model/errors.js";
+import { cut, InputError } from "../model/errors.js";
 import { MODEL_VERSION } from "../model/version.js";
 import { UsageError } from "./args.js";
 import { type Command, type Context, Interrupted, Mismatch } from "./command.js";
@@ -23,6 +23,9 @@ import { scenarios } from "./scenarios.js";
 import { compile } from "./compile.js";
 
 const COMMANDS: readonly Command[] = [run, sweep, merge, study, report, rerun, exact, explore, matrix, scenarios, compile];
+
+/** One line of error; the parts that echo input are cut shorter still. */
+const MAX_MESSAGE = 600;
 
 export const EXIT = { ok: 0, internal: 1, input: 2, differ: 3, interrupted: 130 } as const;
 
@@ -58,7 +61,7 @@ function findCommand(name: string): Command {
 
 /** Runs one command line; never throws. Returns the exit status. */
 export async function dispatch(argv: readonly string[], ctx: Context): Promise<number> {
-  const say = (message: string) => ctx.err.write(`tlbrace: ${ascii(message.replace(/\s*\n\s*/g, " "))}\n`);
+  const say = (message: string) => ctx.err.write(`tlbrace: ${cut(ascii(message.replace(/\s*\n\s*/g, " ")), MAX_MESSAGE)}\n`);
   try {
     const [first, ...rest] = argv;
     if (first === undefined) {

@@ -3,7 +3,7 @@ import { checkMatrixOptions, MATRIX_DEFAULTS, matrixRows, runMatrix } from "../a
 import { Matrix } from "../api/matrix.js";
 import { counterexampleText } from "../engines/explore/index.js";
 import { defineScenario, withParams } from "../model/scenario.js";
-import { ENGINE_HELP, engineOption, episodesOption, type Options, overrides, parseCommandLine, positionals, seedOption, settings, wholeNumber, WORKERS_HELP, workersOption } from "./args.js";
+import { ENGINE_HELP, engineOption, episodesOption, type Options, overrides, parseCommandLine, positionals, seedOption, settings, UsageError, wholeNumber, WORKERS_HELP, workersOption } from "./args.js";
 import type { Command } from "./command.js";
 import { csv } from "../text/csv.js";
 import { json, presetsHelp } from "./format.js";
@@ -65,6 +65,7 @@ export const matrix: Command = {
     if (values.help) return ctx.out(this.help);
     // Validate everything before the first episode.
     positionals("matrix", given, []);
+    if (values.json && values.csv) throw new UsageError("--json and --csv: choose one");
     const base = withParams(defineScenario(values.base ?? "seed"), overrides(settings(values.set)));
     const whole = (flag: string, text: string | undefined) =>
       text === undefined ? undefined : wholeNumber(flag, text, "a whole number");

@@ -1,5 +1,6 @@
 /** `tlbrace merge`: the shards of a sweep joined into the whole sweep. */
-import { mergeShards, readSweepFile } from "../analysis/shards.js";
+import { readSweep } from "../analysis/rerun.js";
+import { mergeShards } from "../analysis/shards.js";
 import { parseCommandLine, UsageError } from "./args.js";
 import type { Command } from "./command.js";
 import { json } from "./format.js";
@@ -40,7 +41,7 @@ export const merge: Command = {
     if ([values.out !== undefined, values.csv, values.json].filter(Boolean).length > 1)
       throw new UsageError("--out, --csv and --json: choose one");
     const out = values.out === undefined ? undefined : outputFile(values.out);
-    const data = mergeShards(files.map((name) => ({ name, data: readSweepFile(name) })));
+    const data = mergeShards(files.map((name) => ({ name, data: readSweep(name).data })));
     if (out) {
       writeSweep(out, data);
       ctx.err.write(`wrote ${out} (${data.rows.length} cells from ${files.length} shards)\n`);

@@ -1,5 +1,5 @@
 /** `tlbrace report`: a saved result as mailing-list text or a self-contained HTML page. */
-import { writeFileSync } from "node:fs";
+import { checkWritable, writeOutput } from "../analysis/output-file.js";
 import { readResults } from "../analysis/rerun.js";
 import { InputError } from "../model/errors.js";
 import { reportHtml } from "../report/html.js";
@@ -40,9 +40,10 @@ export const report: Command = {
     const [file] = positionals("report", given, ["<file>"]);
     if (values.text && values.html !== undefined) throw new InputError("--html", values.html, "not together with --text: one output at a time");
     if (values.html !== undefined && !values.html.endsWith(".html")) throw new InputError("--html", values.html, "a file name ending in .html");
+    if (values.html !== undefined) checkWritable(values.html, "--html");
     const results = readResults(file!);
     if (values.html !== undefined) {
-      writeFileSync(values.html, reportHtml(resultReport(results)));
+      writeOutput(values.html, reportHtml(resultReport(results)), "--html");
       ctx.out(`${values.html}\n`);
     } else {
       ctx.out(results.map(replyOf).join("\n"));

@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import * as aq from "arquero";
 import type { Distribution } from "./distribution.js";
-import { InputError } from "./errors.js";
+import { cut, InputError } from "./errors.js";
 import type { Microseconds } from "./units.js";
 
 /** A plain decimal number, as measurements are written: 5, 0.25, 1e3, 4.5E-1. */
@@ -25,24 +25,36 @@ export function readColumn(path: string, column: string): Microseconds[] {
   try {
     text = readFileSync(path, "utf8");
   } catch (e) {
-    const why = (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message;
+    const why = (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as NodeJS.ErrnoException).code ?? "unreadable";
     throw new InputError("csv file", path, `a readable CSV file (${why})`);
   }
+  if (text.trim() === "") throw new InputError("csv file", path, "a CSV file with a header line and rows; it is empty");
+  // Errors quote a file's cells and column names only when it is CSV by name and is text: naming
+  // /etc/shadow must not print its first line.
+  const echo = /\.csv$/i.test(path) && !/[\0\uFFFD]/.test(text);
+  const quote = (allowed: string, withText: string) => (echo ? withText : `${allowed} (the file is not named *.csv or is not text, so it is not quoted)`);
   // Cells stay text so that every one is checked here, not guessed at.
-  const table = aq.fromCSV(text, { autoType: false });
+  let table: ReturnType<typeof aq.fromCSV>;
+  try {
+    table = aq.fromCSV(text, { autoType: false });
+  } catch {
+    throw new InputError("csv file", path, "a CSV file: a header line, then one line per row, cells separated by commas");
+  }
   const names = table.columnNames();
   if (!names.includes(column))
-    throw new InputError(`column of ${path}`, column, names.length ? `one of ${names.join(", ")}` : "a CSV file with a header line");
+    throw new InputError(`column of ${path}`, column, quote("a column of that name in the header line",
+      `one of ${names.slice(0, 12).map((n) => cut(n, 40)).join(", ")}${names.length > 12 ? `, ... (${names.length} columns)` : ""}`));
   const cells = table.array(column) as ArrayLike<string | null | undefined>;
   const samples: Microseconds[] = [];
   for (let i = 0; i < cells.length; i++) {
     const cell = (cells[i] ?? "").trim();
     // Row 1 is the first line after the header: line i + 2 of the file.
     const where = `${path}, column ${column}, row ${i + 1}`;
-    if (!NUMBER.test(cell)) throw new InputError(where, cell, "a number of µs (such as 4.2 or 1e3)");
+    const bad = (allowed: string) => new InputError(where, echo ? cell : "(not quoted)", allowed);
+    if (!NUMBER.test(cell)) throw bad("a number of µs (such as 4.2 or 1e3)");
     const x = Number(cell);
-    if (!Number.isFinite(x)) throw new InputError(where, cell, "a finite number of µs");
-    if (x < 0) throw new InputError(where, cell, "a time >= 0 µs");
+    if (!Number.isFinite(x)) throw bad("a finite number of µs");
+    if (x < 0) throw bad("a time >= 0 µs");
     samples.push(x);
   }
   if (samples.length === 0) throw new InputError(`rows of ${path}, column ${column}`, 0, "at least one row with a time in µs");

@@ -7,7 +7,7 @@ export class InputError extends Error {
   readonly value: unknown;
   readonly allowed: string;
   constructor(field: string, value: unknown, allowed: string) {
-    super(`${field}: ${show(value)} is not allowed; expected ${allowed}`);
+    super(`${cut(field, MAX_FIELD)}: ${show(value)} is not allowed; expected ${allowed}`);
     this.name = "InputError";
     this.field = field;
     this.value = value;
@@ -15,13 +15,22 @@ export class InputError extends Error {
   }
 }
 
+/** Echoed values and field names are cut to a prefix: a 100 kB argument must not come back as a 100 kB error. */
+const MAX_VALUE = 80;
+const MAX_FIELD = 120;
+
+/** `text` cut to `max` characters, saying how long it was. */
+export function cut(text: string, max = MAX_VALUE): string {
+  return text.length <= max ? text : `${text.slice(0, max - 20)}... (${text.length} characters)`;
+}
+
 function show(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "string") return value.length <= MAX_VALUE ? JSON.stringify(value) : `${JSON.stringify(value.slice(0, MAX_VALUE - 20))}... (${value.length} characters)`;
   if (typeof value === "number" || typeof value === "boolean" || value === null || value === undefined) return String(value);
   try {
     const s = JSON.stringify(value);
-    return s.length > 80 ? s.slice(0, 77) + "..." : s;
+    return s.length > MAX_VALUE ? s.slice(0, MAX_VALUE - 3) + "..." : s;
   } catch {
-    return String(value);
+    return cut(String(value));
   }
 }

@@ -24,3 +24,16 @@ export const ADDED_PARAMS: readonly { readonly name: string; readonly since: num
 export function olderModelParams(version: number): Record<string, string | number> {
   return Object.fromEntries(ADDED_PARAMS.filter((a) => a.since > version).map((a) => [a.name, a.older]));
 }
+
+/**
+ * A manifest as this model reads it: an older model's gets the parameters
+ * added since, with the values that do what that model did (a copy; other
+ * values are returned as they are).
+ */
+export function asThisModel(manifest: unknown): unknown {
+  if (typeof manifest !== "object" || manifest === null || Array.isArray(manifest)) return manifest;
+  const m = manifest as { modelVersion?: unknown; params?: unknown };
+  const params = m.params;
+  if (typeof m.modelVersion !== "number" || typeof params !== "object" || params === null || Array.isArray(params)) return manifest;
+  return { ...m, params: { ...olderModelParams(m.modelVersion), ...params } };
+}

@@ -1,0 +1,56 @@
+/**
+ * Rows read back (from a checkpoint, a shard, a sweep file) checked against
+ * the grid they claim to belong to, before they are used: each cell once and
+ * in order, the cell's own axis values, the sweep's episodes, and counts that
+ * agree with the probabilities and intervals given for them. The schema has already
+ * checked each field's type and range.
+ */
+import { InputError } from "../model/errors.js";
+import { clopperPearson } from "../stats/proportion.js";
+import { cellValues, type Grid } from "./grid.js";
+import type { RunData } from "../engines/montecarlo/run.js";
+import type { SweepRow } from "./sweep.js";
+
+/** The columns of a row besides its axes. */
+const RESULT_COLUMNS = new Set(["cell", "episodes", "races", "pRace", "pRaceLo", "pRaceHi", "corrupts", "pCorrupt",
+  "unmapLatencyUsMean", "unmapLatencyUsP99", "freeDelayUsMean", "freeDelayUsP99", "ipisMean", "waitUsMean", "waitUsP99"]);
+
+/**
+ * Checks `rows` are the rows of cells `from`, `from + 1`, ... of `g`, run
+ * with `episodes` each; `where(i)` names row i in an error (file and line or
+ * index) and `field` in it. Throws InputError at the first row that is not.
+ */
+export function checkSweepRows(rows: readonly SweepRow[], g: Grid, episodes: number, from: number,
+  where: (i: number, field?: string) => string): void {
+  const axes = new Set(g.axes.map((a) => a.name as string));
+  rows.forEach((row, i) => {
+    const at = (field: string) => where(i, field);
+    const cell = from + i;
+    if (row.cell !== cell) throw new InputError(at("cell"), row.cell, `${cell}: rows hold consecutive cells from ${from}, each once`);
+    const values = cellValues(g, cell);
+    for (const [name, value] of Object.entries(values))
+      if (!Object.is(row[name], value)) throw new InputError(at(name), row[name], `${JSON.stringify(value)}, cell ${cell}'s value on the sweep's axis ${name}`);
+    for (const key of Object.keys(row))
+      if (!RESULT_COLUMNS.has(key) && !axes.has(key)) throw new InputError(where(i), key, `a column of a sweep row: the axes (${[...axes].join(", ")}) and the results`);
+    if (row.episodes !== episodes) throw new InputError(at("episodes"), row.episodes, `${episodes}, the sweep's episodes per cell`);
+    if (row.races > episodes) throw new InputError(at("races"), row.races, `at most the ${episodes} episodes`);
+    if (row.corrupts > episodes) throw new InputError(at("corrupts"), row.corrupts, `at most the ${episodes} episodes`);
+    if (row.pRace !== row.races / episodes) throw new InputError(at("pRace"), row.pRace, `races / episodes = ${row.races / episodes}`);
+    if (row.pCorrupt !== row.corrupts / episodes) throw new InputError(at("pCorrupt"), row.pCorrupt, `corrupts / episodes = ${row.corrupts / episodes}`);
+    const [lo, hi] = clopperPearson(row.races, episodes);
+    if (row.pRaceLo !== lo) throw new InputError(at("pRaceLo"), row.pRaceLo, `${lo}, the 95% interval of ${row.races} races in ${episodes}`);
+    if (row.pRaceHi !== hi) throw new InputError(at("pRaceHi"), row.pRaceHi, `${hi}, the 95% interval of ${row.races} races in ${episodes}`);
+  });
+}
+
+/** A run result's counts against its manifest's episodes and its probabilities and intervals; `where(field)` names a field. */
+export function checkRunCounts(r: RunData, where: (field: string) => string): void {
+  const n = r.manifest.episodes;
+  if (r.episodes !== n) throw new InputError(where("episodes"), r.episodes, `${n}, the manifest's episodes`);
+  for (const [count, p, ci] of [["races", "pRace", "ci95"], ["corrupts", "pCorrupt", "corruptCi95"]] as const) {
+    if (r[count] > n) throw new InputError(where(count), r[count], `at most the ${n} episodes`);
+    if (r[p] !== r[count] / n) throw new InputError(where(p), r[p], `${count} / episodes = ${r[count] / n}`);
+    const [lo, hi] = clopperPearson(r[count], n);
+    if (r[ci][0] !== lo || r[ci][1] !== hi) throw new InputError(where(ci), r[ci], `[${lo}, ${hi}], the 95% interval of ${r[count]} in ${n}`);
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * A sweep as a file: `tlbrace sweep --json` or `--out x.json` (Arrow files
+ * hold the same manifest in their schema metadata and the rows as a table).
+ * One row per cell, in cell order; the rows' axis columns are named after
+ * the axes. The checks a schema cannot say (rows against the grid) are in
+ * src/analysis/sweep-rows.ts.
+ */
+import { z } from "zod";
+import { PARAM_NAMES } from "../model/params.js";
+import { count, manifestFields, probability } from "./manifest.js";
+
+export const axisValue = z.union([z.number(), z.string()]);
+
+export const axesSchema = z.array(z.strictObject({
+  name: z.enum(PARAM_NAMES as [string, ...string[]]),
+  values: z.array(axisValue).min(1).max(10_000),
+})).min(1).meta({ id: "axes", description: "the varied parameters, first changing slowest" });
+
+export const shardSchema = z.strictObject({
+  index: z.int().min(1),
+  count: z.int().min(1),
+}).describe("shard index of count (1-based): contiguous ranges of cells");
+
+export const sweepManifestSchema = z.looseObject({
+  ...manifestFields,
+  axes: axesSchema,
+  shard: shardSchema.optional(),
+}).meta({ id: "sweepManifest", title: "tlbrace sweep manifest", description: "A sweep's manifest: a run's without the stream (cell j draws stream [j]), with its axes." });
+
+const cost = z.number().min(0);
+
+/** One cell's results; axis columns besides these. */
+export const sweepRowSchema = z.object({
+  cell: count.describe("the cell's number, row-major over the axes"),
+  episodes: z.int().min(1),
+  races: count,
+  pRace: probability,
+  pRaceLo: probability.describe("Clopper-Pearson 95% interval"),
+  pRaceHi: probability,
+  corrupts: count,
+  pCorrupt: probability,
+  unmapLatencyUsMean: cost,
+  unmapLatencyUsP99: cost,
+  freeDelayUsMean: cost,
+  freeDelayUsP99: cost,
+  ipisMean: cost,
+  waitUsMean: cost,
+  waitUsP99: cost,
+}).catchall(axisValue).meta({ id: "sweepRow", description: "one cell: its axis values (one column per axis), counts, pRace with its interval, pCorrupt and costs" });
+
+export const sweepFileSchema = z.object({
+  manifest: sweepManifestSchema,
+  axes: axesSchema,
+  rows: z.array(sweepRowSchema),
+}).meta({ title: "tlbrace sweep", description: "A sweep (or one shard of it): its manifest, axes, and one row per cell in cell order." });
