@@ -17,6 +17,7 @@ import { Sweep } from "./api/sweep.js";
 import { withNotebookControls } from "./api/progress.js";
 import type { Figure } from "./charts/figure.js";
 import { heatmap as heatmapFigure, type HeatmapOptions } from "./charts/heatmap.js";
+import { heatmaps as heatmapsFigure, type HeatmapsOptions } from "./charts/heatmaps.js";
 import { lineChart as lineFigure, type LineOptions } from "./charts/line.js";
 import type { Execution } from "./engines/montecarlo/run.js";
 import { simulate } from "./engines/montecarlo/run.js";
@@ -121,6 +122,19 @@ export function heatmap(g: Sweep | SweepData, opts: HeatmapOptions): Chart {
   const d = sweepData(g);
   return new Chart(heatmapFigure(d, opts), `heatmap of ${opts.z ?? "pRace"} over ${opts.x} x ${opts.y} (${d.manifest.scenario})`);
 }
+
+/**
+ * Several sweeps side by side on one colour scale with one colour bar, so
+ * that a colour means the same pRace in every panel:
+ * `tr.heatmaps([g1, g2, g3], { x: "memoryPressure", y: "preemptRate" })`.
+ */
+export function heatmaps(gs: readonly (Sweep | SweepData)[], opts: HeatmapsOptions): Chart {
+  if (!Array.isArray(gs)) throw new InputError("sweeps", gs, "a list of sweeps");
+  const ds = gs.map(sweepData);
+  return new Chart(heatmapsFigure(ds, opts), `${ds.length} heatmaps of ${opts.z ?? "pRace"} over ${opts.x} x ${opts.y} on one scale (${ds.map((d) => d.manifest.scenario).join(", ")})`);
+}
+export type { HeatmapOptions, HeatmapsOptions };
+export type { LineOptions } from "./charts/line.js";
 
 /** pRace (or another column) against one axis, with its 95% interval as a band. */
 export function lineChart(g: Sweep | SweepData, opts: LineOptions): Chart {

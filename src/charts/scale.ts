@@ -38,6 +38,8 @@ export function axisTitle(name: string): string {
 export function axisLayout(axis: Axis): JsonObject {
   const type = scaleType(axis.values);
   const layout: JsonObject = { title: { text: axisTitle(axis.name) }, type };
+  // Powers of ten, not SI prefixes: Plotly would write memoryPressure 1e-4 as "100µ".
+  if (type !== "category") layout.exponentformat = "power";
   // Every value as a tick keeps the sweep's grid visible; ten or so fit.
   if (type !== "category" && axis.values.length <= 12) {
     layout.tickvals = [...axis.values];
