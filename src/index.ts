@@ -111,7 +111,7 @@ export interface SweepOptions extends RunOptions {
 export async function sweep(g: Grid, opts: SweepOptions = {}): Promise<Sweep> {
   if (!g || !Array.isArray((g as Grid).axes)) throw new InputError("grid", g, "a grid from scenario.vary({...})");
   const { episodes = SWEEP_DEFAULTS.episodes, seed = SWEEP_DEFAULTS.seed, ...exec } = opts;
-  const data = await withNotebookControls(exec, `sweep ${g.scenario.name}`, "episodes", (e) => runSweep(g, { episodes, seed }, { ...exec, ...e }));
+  const data = await withNotebookControls(exec, `sweep ${g.scenario.name}`, "episodes", (e) => runSweep(g, { episodes, seed }, { ...exec, ...e }), exec.checkpoint);
   return new Sweep(scenario(g.scenario), data);
 }
 

@@ -62,7 +62,7 @@ type Output = { output_type: string; data?: Record<string, unknown>; text?: stri
 /** nbformat stores multi-line strings as lists of lines. */
 const joined = (s: unknown): string => (Array.isArray(s) ? s.join("") : String(s));
 
-test("the tlbrace kernelspec starts this checkout's own tslab", () => {
+test("the tlbrace kernelspec starts this checkout's own tslab, through its launcher", () => {
   const r = python(["-m", "jupyter", "kernelspec", "list", "--json"]);
   assert.equal(r.status, 0, `jupyter is not usable (${SETUP_HINT}):\n${r.stderr}`);
   const spec = JSON.parse(r.stdout).kernelspecs.tlbrace?.spec;
@@ -70,7 +70,7 @@ test("the tlbrace kernelspec starts this checkout's own tslab", () => {
   assert.equal(spec.display_name, "TypeScript (tlbrace)");
   assert.equal(spec.language, "typescript");
   assert.equal(realpathSync(spec.argv[0]), realpathSync(process.execPath), "kernel runs another node");
-  assert.equal(realpathSync(spec.argv[1]), realpathSync(join(ROOT, "node_modules", "tslab", "bin", "tslab")),
+  assert.equal(realpathSync(spec.argv[1]), realpathSync(join(ROOT, "dist", "notebook", "launch.js")),
     `kernelspec points at another checkout; ${SETUP_HINT}`);
 });
 
