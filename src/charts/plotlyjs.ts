@@ -26,7 +26,7 @@ let packed: string | undefined;
 /** The library's version and source, safe to place inside a <script>. */
 export function plotlyJs(): { version: string; js: string } {
   cached ??= {
-    version: `${(nodeRequire(`${PACKAGE}/package.json`) as { version: string }).version} (cartesian)`,
+    version: (nodeRequire(`${PACKAGE}/package.json`) as { version: string }).version,
     js: scriptSafe(readFileSync(nodeRequire.resolve(PACKAGE), "utf8")),
   };
   return cached;

@@ -11,6 +11,7 @@
 // false: importing the library from plain Node or the CLI never fails.
 import { createRequire } from "node:module";
 import { sep } from "node:path";
+import { modelStamp } from "./stamp.js";
 
 /** One representation: text, bytes (sent as base64) or a JSON value. */
 export type MimeData = string | Uint8Array | object;
@@ -173,16 +174,17 @@ function encodeBundle(bundle: MimeBundle): Record<string, string | object> {
 const singlePreference = ["text/html", "image/png", "image/svg+xml", "text/markdown", "text/plain"];
 
 /**
- * Shows `bundle` as one notebook output. Returns false, doing nothing,
- * outside a kernel. Include "text/plain": it is what terminals, diffs and
- * email see.
+ * Shows `bundle` as one notebook output, its metadata stamped with the
+ * model that made it. Returns false, doing nothing, outside a kernel.
+ * Include "text/plain": it is what terminals, diffs and email see.
  */
 export function displayBundle(bundle: MimeBundle, options: DisplayOptions = {}): boolean {
   const data = encodeBundle(bundle);
   const write = kernelWriter();
   if (write) {
     const transient = options.displayId === undefined ? {} : { display_id: options.displayId };
-    write({ data, metadata: options.metadata ?? {}, transient }, options.update === true);
+    // Every output records the model that made it (see stamp.ts).
+    write({ data, metadata: { ...options.metadata, tlbrace: modelStamp() }, transient }, options.update === true);
     return true;
   }
   const tslab = tslabGlobal();

@@ -65,7 +65,7 @@ export function figureJson(figure: PlotlyFigure): PlotlyFigure {
 export function plotlyScript(): string {
   const { version } = plotlyJs();
   return (
-    `<script type="text/javascript">/* plotly.js ${version}, inlined for offline use (gzip, base64) */\n` +
+    `<script type="text/javascript">/* plotly.js ${version}, inlined for offline use (cartesian bundle; gzip, base64) */\n` +
     `(function () {\n` +
     `if (window.Plotly || window.tlbracePlotly) return;\n` +
     `window.tlbracePlotly = "loading";\n` +
