@@ -48,3 +48,27 @@ test("a sweep has one row per cell, and cell 0 is the run with the same seed", a
   assert.equal(g.rows[0]!.freeDelayUsMean, r0.data.costs.freeDelayUs.mean);
   emailSafe(inspect(g));
 });
+
+test("table HTML: text left, numbers right, by inline style (a notebook's style sheet aligns every cell right)", async () => {
+  const cells = (html: string) => [...html.matchAll(/<td[^>]*style="([^"]*)"[^>]*>([^<]*)/g)].map((m) => [m[2]!, m[1]!]);
+  const align = (style: string) => /text-align:\s*(left|right)/.exec(style)?.[1];
+  // The parameter table: names, values ("exp:5" and 0.1 alike) and meanings are text.
+  for (const [text, style] of cells(tr.scenario("seed").html())) assert.equal(align(style), "left", `cell "${text}"`);
+  // Arquero tables (summaries, sweeps): numbers right, text left.
+  const r = await tr.run("seed", { episodes: 2000, seed: 1 });
+  const { tableHtml } = await import("../src/api/show.js");
+  const summary = cells(tableHtml(r.summary()));
+  assert.ok(summary.length > 0);
+  for (const [text, style] of summary) {
+    if (/^[a-zA-Z]/.test(text)) assert.equal(align(style), "left", `cell "${text}"`);
+    else if (/^-?\d/.test(text)) assert.equal(align(style), "right", `cell "${text}"`);
+  }
+  assert.ok(summary.some(([text]) => /^[a-zA-Z]/.test(text)) && summary.some(([text]) => /^\d/.test(text)));
+  // The counterexample: each actor's steps flush left in its own column, a rule between W and U.
+  const c = tr.explore(tr.scenario("seed").with({ tableFree: "immediate" })).counterexample("race")!.html();
+  const [, wHead, uHead] = [...c.matchAll(/<th style="([^"]*)"/g)].map((m) => m[1]!);
+  assert.equal(align(wHead!), "left");
+  assert.equal(align(uHead!), "left");
+  assert.match(uHead!, /border-left:2px solid/);
+  assert.match(c, /<td style="[^"]*text-align:left[^"]*border-left:2px solid[^"]*"><code>kvm_flush_tlb_multi/);
+});
