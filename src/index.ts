@@ -11,6 +11,7 @@ import { type Grid, logRange, range } from "./analysis/grid.js";
 import { runSweep, type SweepData } from "./analysis/sweep.js";
 import { Chart } from "./api/chart.js";
 import { Run } from "./api/run.js";
+import { Markdown, markdownEscape } from "./api/markdown.js";
 import { ScenarioView } from "./api/scenario.js";
 import { type Showable, showableTable, showBundle, showFigure } from "./api/show.js";
 import { Sweep } from "./api/sweep.js";
@@ -214,6 +215,14 @@ export function kernelHistory(): readonly HistoryEntry[] {
   return history();
 }
 export type { HistoryEntry } from "./model/history.js";
+
+/**
+ * Prose for a notebook: `tr.markdown("...").show()` renders markdown, which
+ * wraps between words (console.log's text is preformatted and wraps inside
+ * them). `tr.markdown.escape(s)` escapes text from data for it.
+ */
+export const markdown = Object.assign((source: string): Markdown => new Markdown(source), { escape: markdownEscape });
+export { Markdown };
 
 /** Shows anything rich: results, tables, charts, plain Plotly figures, or text. */
 export function show(x: unknown): void {

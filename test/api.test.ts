@@ -72,3 +72,15 @@ test("table HTML: text left, numbers right, by inline style (a notebook's style 
   assert.match(uHead!, /border-left:2px solid/);
   assert.match(c, /<td style="[^"]*text-align:left[^"]*border-left:2px solid[^"]*"><code>kvm_flush_tlb_multi/);
 });
+
+test("r.estimate(): an interval where races were seen, the bound alone where none was", async () => {
+  const none = await tr.run("seed", { episodes: 20_000, seed: 1 });
+  assert.equal(none.races, 0);
+  assert.equal(none.estimate(), `0 races in 20000; pRace < ${none.ci95[1].toExponential(2)} at 95%`);
+  const some = await tr.run(tr.scenario("seed").with({ tableFree: "immediate" }), { episodes: 20_000, seed: 1 });
+  assert.match(some.estimate(), new RegExp(`^pRace 0\\.\\d+ \\[0\\.\\d+, 0\\.\\d+\\] \\(${some.races} races in 20000\\)$`));
+  // A mail of several runs: the parameter table once, then what differs.
+  const text = String(tr.reply(["Opening.", none, some]));
+  assert.equal(text.split("parameter       value").length - 1, 1);
+  assert.match(text, /Parameters as for seed above, except tableFree immediate\./);
+});

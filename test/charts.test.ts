@@ -186,3 +186,14 @@ test("bad chart options name the field and the allowed values", async () => {
   const f = heatmap(three, { x: "memoryPressure", y: "tableFree", at: { preemptRate: 1 } });
   assert.equal((f.layout.yaxis as Record<string, unknown>).type, "category");
 });
+
+test("timeline labels are whole kernel names, wrapped, never cut; tornado labels name the elasticity", async () => {
+  const { shortKernel } = await import("../src/charts/timeline.js");
+  const name = "vCPU scheduled out: kvm_steal_time_set_preempted (KVM_VCPU_PREEMPTED)";
+  const label = shortKernel(name);
+  assert.ok(label.split("<br>").every((l) => l.length <= 26), label);
+  assert.equal(label.replace(/_<br>/g, "_").replace(/<br>/g, " "), name);
+  assert.doesNotMatch(label, /\.\.\./);
+  const { rowLabel } = await import("../src/charts/tornado.js");
+  assert.equal(rowLabel({ param: "memoryPressure", elasticity: 1 } as Parameters<typeof rowLabel>[0]), "memoryPressure (elasticity 1.00)");
+});

@@ -56,7 +56,7 @@ let jupyterModule: NodeJS.Module | undefined;
 function tslabJupyter(): NodeJS.Module | undefined {
   if (!jupyterModule) {
     jupyterModule = Object.values(nodeRequire.cache).find(
-      (mod) => mod?.filename.endsWith(jupyterModuleSuffix) && "lastWriteDisplayData" in mod.exports,
+      (mod) => mod?.filename?.endsWith(jupyterModuleSuffix) && "lastWriteDisplayData" in mod.exports,
     );
     if (jupyterModule) watchSessions(jupyterModule);
   }

@@ -51,11 +51,30 @@ export function paramOrigins(s: Scenario): Record<string, string> {
     values[name] !== given[name] ? "set" : values[name] === defaults[name] ? "default" : "preset"]));
 }
 
+export interface RunReplyOptions {
+  /**
+   * A run whose parameter table the same mail already has: instead of the
+   * table again, one line naming the parameters that differ from it.
+   */
+  readonly paramsAsFor?: Scenario;
+}
+
+/** "Parameters as for seed, except tableFree immediate." */
+function paramsSince(scenario: Scenario, before: Scenario): string {
+  const now = formatParams(scenario.params), then = formatParams(before.params);
+  const changed = PARAM_SPECS.filter(({ name }) => now[name] !== then[name]).map(({ name }) => `${name} ${now[name]}`);
+  return `Parameters as for ${before.name} above${changed.length ? `, except ${changed.join(", ")}` : ""}.`;
+}
+
 /** A Monte Carlo run: parameters, outcomes with exact intervals, costs, and the re-run line. */
-export function runReply(scenario: Scenario, r: RunData): string {
+export function runReply(scenario: Scenario, r: RunData, options: RunReplyOptions = {}): string {
   const values = formatParams(scenario.params);
   const from = paramOrigins(scenario);
   const params = PARAM_SPECS.map(({ name, unit }) => [name, fit(String(values[name]), 30), unit, from[name]!]);
+  const paramLines = options.paramsAsFor ? wrapLines(paramsSince(scenario, options.paramsAsFor)) : [
+    ...columns([["parameter", "value", "unit", "from"], ...params]),
+    `(from: set = changed, preset = ${scenario.preset ?? "the scenario"}'s, default = the model's)`,
+  ];
   const outcome = (label: string, n: number, p: number, ci: readonly [number, number]) =>
     [label, String(n), fmtP(p), `${fmtP(ci[0])} .. ${fmtP(ci[1])}`];
   const costs = COSTS.map((c) => {
@@ -65,8 +84,7 @@ export function runReply(scenario: Scenario, r: RunData): string {
   const lines = [
     ...wrapLines(`${scenario.name}: ${scenario.title}`, WIDTH, "  "),
     "",
-    ...columns([["parameter", "value", "unit", "from"], ...params]),
-    `(from: set = changed, preset = ${scenario.preset ?? "the scenario"}'s, default = the model's)`,
+    ...paramLines,
     "",
     `${r.episodes} episodes, each one walk overlapping one unmap`,
     ...columns([["outcome", "count", "p", "95% interval"],
