@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 const PYTHON = process.env.TLBRACE_PYTHON ?? "/usr/bin/python3";
 const SCRIPT = fileURLToPath(new URL("./kernel_cells.py", import.meta.url));
 
-type Output = [kind: string, text: string];
+type Output = [kind: string, text: string, mimes?: string[]];
 interface CellResult { status: string; outputs: Output[] }
 
 let dir = "";
@@ -32,6 +32,7 @@ before(() => {
     { code: `await tr.run("seed", { episodes: -5 });` },
     { code: `const r = await tr.run("seed", { episodes: 1e9, workers: 1 });`, interruptAfter: 4 },
     { code: `1 + 1` },
+    { code: `tr.markdown("Prose *wraps* between words.").show();` },
   ];
   const r = spawnSync(PYTHON, [SCRIPT, dir], { input: JSON.stringify(cells), encoding: "utf8", timeout: 240_000 });
   assert.equal(r.status, 0, r.stderr);
@@ -68,4 +69,11 @@ test("an interrupt: the progress display and the error say how far the run got a
   assert.equal(text(cell, "stderr"), `Interrupted: run seed stopped at ${at[1]} of 1000000000 episodes; nothing is kept: running the cell again starts over\n`);
   assert.doesNotMatch(text(cell), /\n\s+at |createExecutor|Interrupted asynchronously/);
   assert.equal(results[4]!.status, "ok", "the kernel goes on");
+});
+
+test("tr.markdown shows prose as markdown, with its text for terminals", () => {
+  const [kind, plain, mimes] = results[5]!.outputs[0]!;
+  assert.equal(kind, "display_data");
+  assert.deepEqual(mimes, ["text/markdown", "text/plain"]);
+  assert.equal(plain, "Prose *wraps* between words.");
 });

@@ -6,7 +6,8 @@
 cells.json is a list of {"code": ..., "interruptAfter": seconds?}. The
 kernel starts in CWD, as Jupyter starts it in a notebook's folder. Prints
 one JSON list: per cell its reply status and its outputs as
-[kind, text] pairs (stream name, "error", or the display's text/plain).
+[kind, text] pairs (stream name, "error", or the display's text/plain,
+then its MIME types).
 """
 import json
 import sys
@@ -25,7 +26,7 @@ def collect(kc, msg_id, timeout):
         if t == "stream":
             outputs.append((c["name"], c["text"]))
         elif t in ("display_data", "update_display_data", "execute_result"):
-            outputs.append((t, c["data"].get("text/plain", "")))
+            outputs.append((t, c["data"].get("text/plain", ""), sorted(c["data"])))
         elif t == "error":
             outputs.append(("error", c["ename"] + ": " + c["evalue"] + "\n" + "\n".join(c.get("traceback") or [])))
         elif t == "status" and c["execution_state"] == "idle":
