@@ -16,7 +16,7 @@ import { fmtP } from "../text/format.js";
 import { PROBABILITY_COLUMNS, ZERO_TEXT_COLOUR } from "./colour.js";
 import { type Figure, jsonNumber, type JsonObject, type Trace } from "./figure.js";
 import { cellHover } from "./hover.js";
-import { axisLayout, axisTitle } from "./scale.js";
+import { axisLayout, axisTitle, logDtick } from "./scale.js";
 import { cellsAt, type Fixed, pickAxis, pickColumn, samplingText, sliceText } from "./select.js";
 
 export interface LineOptions {
@@ -96,7 +96,7 @@ export function lineChart(sweep: SweepData, options: LineOptions): Figure {
   const layout: JsonObject = {
     title: { text: options.title ?? `${y} of ${sweep.manifest.scenario}${sliceText(sweep, drawn, options.at)}; ${samplingText(sweep)}` },
     xaxis: axisLayout(xAxis),
-    yaxis: yAxisLayout(y, bounded, band && interval !== undefined),
+    yaxis: yAxisLayout(y, bounded, band && interval !== undefined, data.flatMap((t) => (t.y as (number | null)[]).filter((v): v is number => typeof v === "number"))),
     showlegend: series !== undefined || (bounded && rows.some((r) => r[y] === 0) && !nothingSeen),
     margin: { t: 60, r: 20, b: 60, l: 80 },
   };
@@ -113,10 +113,10 @@ export function lineChart(sweep: SweepData, options: LineOptions): Figure {
 }
 
 /** Probabilities as powers of ten (Plotly's default would write 1e-4 as "100µ"). */
-function yAxisLayout(y: string, log: boolean, band: boolean): JsonObject {
+function yAxisLayout(y: string, log: boolean, band: boolean, drawn: readonly number[]): JsonObject {
   const probability = PROBABILITY_COLUMNS.includes(y);
   const text = `${y}${log ? " (log scale" + (band ? "; band: 95% CI)" : ")") : ""}`;
-  if (log) return { title: { text }, type: "log", exponentformat: "power" };
+  if (log) return { title: { text }, type: "log", exponentformat: "power", dtick: logDtick(drawn) };
   return { title: { text }, rangemode: "tozero", ...(probability ? { exponentformat: "power" } : {}) };
 }
 
