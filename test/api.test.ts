@@ -84,3 +84,9 @@ test("r.estimate(): an interval where races were seen, the bound alone where non
   assert.equal(text.split("parameter       value").length - 1, 1);
   assert.match(text, /Parameters as for seed above, except tableFree immediate\./);
 });
+
+test("tr.markdown: prose wrapped for terminals; data escaped so it is not read as markup", () => {
+  const m = tr.markdown("word ".repeat(40).trim());
+  assert.ok(m.text().split("\n").every((l) => l.length <= 72) && m.text().split("\n").length > 1);
+  assert.equal(tr.markdown.escape("pRace < 1e-5 & tlb_remove_table *x* [1]"), "pRace &lt; 1e-5 &amp; tlb\\_remove\\_table \\*x\\* \\[1\\]");
+});

@@ -26,7 +26,11 @@ export class Markdown implements Showable {
   [inspect.custom](): string { return this.text(); }
 }
 
-/** Characters markdown would read as markup, escaped, for text from data (notes, titles) placed in markdown. */
+/**
+ * Characters markdown would read as markup, escaped, for text from data
+ * (notes, titles) placed in markdown: `&`, `<` and `>` as entities (not
+ * every renderer takes a backslash before them), the rest with a backslash.
+ */
 export function markdownEscape(s: string): string {
-  return s.replace(/([\\`*_[\]<>#|])/g, "\\$1");
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/([\\`*_[\]#|])/g, "\\$1");
 }
