@@ -6,7 +6,6 @@
  * picture; a kept ImageRenderer pays it once.
  */
 import { type Browser, chromium, type Page } from "playwright-core";
-import sharp from "sharp";
 import { InputError } from "../model/errors.js";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./chromium.js";
 import type { Figure } from "./figure.js";
@@ -74,7 +73,10 @@ export class ImageRenderer {
     const url = (await page.evaluate(`Plotly.toImage(${JSON.stringify(fig)}, ${JSON.stringify({ format: o.format, ...size, scale: o.scale })})`)) as string;
     if (o.format === "png") {
       const png = Buffer.from(url.slice(url.indexOf(",") + 1), "base64");
-      return new Uint8Array(o.palette ? await sharp(png).png({ palette: true, compressionLevel: 9 }).toBuffer() : png);
+      if (!o.palette) return new Uint8Array(png);
+      // Loaded on first use: libvips is large, and the CLI never needs it.
+      const { default: sharp } = await import("sharp");
+      return new Uint8Array(await sharp(png).png({ palette: true, compressionLevel: 9 }).toBuffer());
     }
     const body = url.slice(url.indexOf(",") + 1);
     return url.slice(0, url.indexOf(",")).endsWith(";base64") ? Buffer.from(body, "base64").toString("utf8") : decodeURIComponent(body);
