@@ -20,7 +20,7 @@ export function studyReport(result: StudyResult, manifest: StudyManifest): Repor
         `${result.episodes} episodes per cell) and run once at its own parameters (${result.runEpisodes} episodes). ` +
         `Seed ${result.seed}; the manifest at the end re-runs every number.`,
       "pRace is the probability that one walk overlapping one unmap reads the page-table page after it was freed. " +
-        "Colour is log10(pRace); grey cells marked 0 saw no race, and their 95% upper bound is in the hover text.",
+        "Colour is log10(pRace), on one scale for the three heatmaps; grey cells saw no race, and their 95% upper bound is in the hover text and the note above each chart.",
     ].join("\n\n"),
     sections: [
       runsSection(result.studies),
