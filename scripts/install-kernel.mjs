@@ -1,10 +1,10 @@
 // Registers the "tlbrace" Jupyter kernelspec for the current user.
 //
-// The kernel is this checkout's own tslab, started by the node running this
-// script, both by absolute path: a tslab or node elsewhere on PATH never
-// stands in for them. Notebooks import the library as "tlbrace" through
-// node_modules/tlbrace, the link npm makes for the `"tlbrace": "file:."`
-// devDependency.
+// The kernel is this checkout's own tslab, started through
+// dist/notebook/launch.js by the node running this script, both by absolute
+// path: a tslab or node elsewhere on PATH, or in a notebook's parent
+// folders, never stands in for them. Notebooks in any folder import this
+// checkout's library as "tlbrace" (launch.js says how).
 //
 // Usage: node scripts/install-kernel.mjs [--print]
 //   --print  write kernel.json to stdout instead of installing it.
@@ -29,9 +29,7 @@ export function kernelSpec(root = repo) {
   return {
     argv: [
       process.execPath,
-      join(root, "node_modules", "tslab", "bin", "tslab"),
-      "kernel",
-      // tslab wants the flag and the path as two arguments (tslab#36).
+      join(root, "dist", "notebook", "launch.js"),
       "--config-path",
       "{connection_file}",
     ],
@@ -49,7 +47,7 @@ function checkCheckout() {
   if (!existsSync(link) || realpathSync(link) !== realpathSync(repo)) {
     fail("node_modules/tlbrace does not point at this checkout; run `npm ci` first");
   }
-  if (!existsSync(join(repo, "dist"))) {
+  if (!existsSync(join(repo, "dist", "notebook", "launch.js"))) {
     fail("dist/ is missing; run `npm run build` first");
   }
 }

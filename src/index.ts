@@ -11,12 +11,14 @@ import { type Grid, logRange, range } from "./analysis/grid.js";
 import { runSweep, type SweepData } from "./analysis/sweep.js";
 import { Chart } from "./api/chart.js";
 import { Run } from "./api/run.js";
+import { Markdown, markdownEscape } from "./api/markdown.js";
 import { ScenarioView } from "./api/scenario.js";
 import { type Showable, showableTable, showBundle, showFigure } from "./api/show.js";
 import { Sweep } from "./api/sweep.js";
 import { withNotebookControls } from "./api/progress.js";
 import type { Figure } from "./charts/figure.js";
 import { heatmap as heatmapFigure, type HeatmapOptions } from "./charts/heatmap.js";
+import { heatmaps as heatmapsFigure, type HeatmapsOptions } from "./charts/heatmaps.js";
 import { lineChart as lineFigure, type LineOptions } from "./charts/line.js";
 import type { Execution } from "./engines/montecarlo/run.js";
 import { simulate } from "./engines/montecarlo/run.js";
@@ -141,7 +143,7 @@ export interface SweepOptions extends RunOptions {
 export async function sweep(g: Grid, opts: SweepOptions = {}): Promise<Sweep> {
   if (!g || !Array.isArray((g as Grid).axes)) throw new InputError("grid", g, "a grid from scenario.vary({...})");
   const { episodes = SWEEP_DEFAULTS.episodes, seed = SWEEP_DEFAULTS.seed, ...exec } = opts;
-  const data = await withNotebookControls(exec, `sweep ${g.scenario.name}`, "episodes", (e) => runSweep(g, { episodes, seed }, { ...exec, ...e }));
+  const data = await withNotebookControls(exec, `sweep ${g.scenario.name}`, "episodes", (e) => runSweep(g, { episodes, seed }, { ...exec, ...e }), exec.checkpoint);
   return new Sweep(scenario(g.scenario), data);
 }
 
@@ -152,6 +154,19 @@ export function heatmap(g: Sweep | SweepData, opts: HeatmapOptions): Chart {
   const d = sweepData(g);
   return new Chart(heatmapFigure(d, opts), `heatmap of ${opts.z ?? "pRace"} over ${opts.x} x ${opts.y} (${d.manifest.scenario})`);
 }
+
+/**
+ * Several sweeps side by side on one colour scale with one colour bar, so
+ * that a colour means the same pRace in every panel:
+ * `tr.heatmaps([g1, g2, g3], { x: "memoryPressure", y: "preemptRate" })`.
+ */
+export function heatmaps(gs: readonly (Sweep | SweepData)[], opts: HeatmapsOptions): Chart {
+  if (!Array.isArray(gs)) throw new InputError("sweeps", gs, "a list of sweeps");
+  const ds = gs.map(sweepData);
+  return new Chart(heatmapsFigure(ds, opts), `${ds.length} heatmaps of ${opts.z ?? "pRace"} over ${opts.x} x ${opts.y} on one scale (${ds.map((d) => d.manifest.scenario).join(", ")})`);
+}
+export type { HeatmapOptions, HeatmapsOptions };
+export type { LineOptions } from "./charts/line.js";
 
 /** pRace (or another column) against one axis, with its 95% interval as a band. */
 export function lineChart(g: Sweep | SweepData, opts: LineOptions): Chart {
@@ -231,6 +246,14 @@ export function kernelHistory(): readonly HistoryEntry[] {
   return history();
 }
 export type { HistoryEntry } from "./model/history.js";
+
+/**
+ * Prose for a notebook: `tr.markdown("...").show()` renders markdown, which
+ * wraps between words (console.log's text is preformatted and wraps inside
+ * them). `tr.markdown.escape(s)` escapes text from data for it.
+ */
+export const markdown = Object.assign((source: string): Markdown => new Markdown(source), { escape: markdownEscape });
+export { Markdown };
 
 /** Shows anything rich: results, tables, charts, plain Plotly figures, or text. */
 export function show(x: unknown): void {

@@ -48,3 +48,45 @@ test("a sweep has one row per cell, and cell 0 is the run with the same seed", a
   assert.equal(g.rows[0]!.freeDelayUsMean, r0.data.costs.freeDelayUs.mean);
   emailSafe(inspect(g));
 });
+
+test("table HTML: text left, numbers right, by inline style (a notebook's style sheet aligns every cell right)", async () => {
+  const cells = (html: string) => [...html.matchAll(/<td[^>]*style="([^"]*)"[^>]*>([^<]*)/g)].map((m) => [m[2]!, m[1]!]);
+  const align = (style: string) => /text-align:\s*(left|right)/.exec(style)?.[1];
+  // The parameter table: names, values ("exp:5" and 0.1 alike) and meanings are text.
+  for (const [text, style] of cells(tr.scenario("seed").html())) assert.equal(align(style), "left", `cell "${text}"`);
+  // Arquero tables (summaries, sweeps): numbers right, text left.
+  const r = await tr.run("seed", { episodes: 2000, seed: 1 });
+  const { tableHtml } = await import("../src/api/show.js");
+  const summary = cells(tableHtml(r.summary()));
+  assert.ok(summary.length > 0);
+  for (const [text, style] of summary) {
+    if (/^[a-zA-Z]/.test(text)) assert.equal(align(style), "left", `cell "${text}"`);
+    else if (/^-?\d/.test(text)) assert.equal(align(style), "right", `cell "${text}"`);
+  }
+  assert.ok(summary.some(([text]) => /^[a-zA-Z]/.test(text)) && summary.some(([text]) => /^\d/.test(text)));
+  // The counterexample: each actor's steps flush left in its own column, a rule between W and U.
+  const c = tr.explore(tr.scenario("seed").with({ tableFree: "immediate" })).counterexample("race")!.html();
+  const [, wHead, uHead] = [...c.matchAll(/<th style="([^"]*)"/g)].map((m) => m[1]!);
+  assert.equal(align(wHead!), "left");
+  assert.equal(align(uHead!), "left");
+  assert.match(uHead!, /border-left:2px solid/);
+  assert.match(c, /<td style="[^"]*text-align:left[^"]*border-left:2px solid[^"]*"><code>kvm_flush_tlb_multi/);
+});
+
+test("r.estimate(): an interval where races were seen, the bound alone where none was", async () => {
+  const none = await tr.run("seed", { episodes: 20_000, seed: 1 });
+  assert.equal(none.races, 0);
+  assert.equal(none.estimate(), `0 races in 20000; pRace < ${none.ci95[1].toExponential(2)} at 95%`);
+  const some = await tr.run(tr.scenario("seed").with({ tableFree: "immediate" }), { episodes: 20_000, seed: 1 });
+  assert.match(some.estimate(), new RegExp(`^pRace 0\\.\\d+ \\[0\\.\\d+, 0\\.\\d+\\] \\(${some.races} races in 20000\\)$`));
+  // A mail of several runs: the parameter table once, then what differs.
+  const text = String(tr.reply(["Opening.", none, some]));
+  assert.equal(text.split("parameter       value").length - 1, 1);
+  assert.match(text, /Parameters as for seed above, except tableFree immediate\./);
+});
+
+test("tr.markdown: prose wrapped for terminals; data escaped so it is not read as markup", () => {
+  const m = tr.markdown("word ".repeat(40).trim());
+  assert.ok(m.text().split("\n").every((l) => l.length <= 72) && m.text().split("\n").length > 1);
+  assert.equal(tr.markdown.escape("pRace < 1e-5 & tlb_remove_table *x* [1]"), "pRace &lt; 1e-5 &amp; tlb\\_remove\\_table \\*x\\* \\[1\\]");
+});

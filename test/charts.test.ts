@@ -4,10 +4,12 @@ import { before, test } from "node:test";
 import { grid, logRange, range } from "../src/analysis/grid.js";
 import { runSweep, type SweepData } from "../src/analysis/sweep.js";
 import { heatmap } from "../src/charts/heatmap.js";
+import { heatmaps } from "../src/charts/heatmaps.js";
 import { lineChart } from "../src/charts/line.js";
 import { isLogSpaced, scaleType } from "../src/charts/scale.js";
 import { InputError } from "../src/model/errors.js";
 import { defineScenario, withParams } from "../src/model/scenario.js";
+import { fmtP } from "../src/text/format.js";
 import { matchSnapshot } from "./snapshot.js";
 
 // Skipping the sync IPI: no race without memory pressure, races with it, so
@@ -39,13 +41,60 @@ test("the heatmap's cells are the sweep's pRace: log10 colour, zero cells in the
     assert.equal((colour.customdata as Matrix)[i]![j], r.pRace, `cell ${r.cell}`);
     assert.equal((colour.z as Matrix)[i]![j], r.pRace > 0 ? Math.log10(r.pRace) : null, `cell ${r.cell}`);
     assert.equal((zero.z as Matrix)[i]![j], r.pRace === 0 ? 0 : null, `cell ${r.cell}`);
-    const hover = (colour.text as string[][])[i]![j]!;
+    // Each cell's hover text is on the trace that draws it.
+    const hover = ((r.pRace > 0 ? colour : zero).text as string[][])[i]![j]!;
     assert.match(hover, new RegExp(`${r.races} races in ${r.episodes} episodes`));
     assert.match(hover, /95% CI/);
   }
   assert.equal((f.layout.yaxis as Record<string, unknown>).type, "log", "preemptRate from logRange is a log axis");
   assert.equal((f.layout.xaxis as Record<string, unknown>).type, "linear");
-  assert.equal(zero.texttemplate, "%{z}", "zero cells are marked 0");
+  assert.equal(zero.texttemplate, undefined, "no label on each zero cell");
+  const bound = Math.max(...sweep.rows.filter((r) => r.races === 0).map((r) => r.pRaceHi));
+  const note = (f.layout.annotations as { text: string }[])[0]!.text;
+  assert.equal(note, `grey: no race seen in 2000 episodes; pRace < ${fmtP(bound)} at 95%`);
+  assert.deepEqual((f.layout.coloraxis as Record<string, unknown>).colorbar !== undefined, true, "a colour bar");
+});
+
+test("titles say which scenario, which slice, and the random seed as such", () => {
+  const line = lineChart(sweep, { x: "preemptRate", at: { memoryPressure: 0.5 } });
+  assert.equal((line.layout.title as { text: string }).text, "pRace of seed-skip-sync at memoryPressure 0.5; 2000 episodes per cell, random seed 7");
+  const map = heatmap(sweep, { x: "memoryPressure", y: "preemptRate" });
+  assert.equal((map.layout.title as { text: string }).text, "pRace of seed-skip-sync; 2000 episodes per cell, random seed 7");
+});
+
+test("an all-zero heatmap: grey cells, a bar saying what grey is, no label per cell", async () => {
+  const safe = await runSweep(grid(defineScenario("seed"), { memoryPressure: range(0, 1, 3), preemptRate: logRange(0.01, 100, 3) }), { episodes: 300, seed: 1 });
+  assert.ok(safe.rows.every((r) => r.races === 0));
+  const f = heatmap(safe, { x: "memoryPressure", y: "preemptRate" });
+  assert.equal(f.data.length, 1);
+  const zero = trace(f, 0);
+  assert.equal(zero.showscale, true);
+  assert.deepEqual((zero.colorbar as { ticktext: string[] }).ticktext, ["none seen"]);
+  assert.equal(zero.texttemplate, undefined);
+  assert.match((f.layout.annotations as { text: string }[])[0]!.text, /no race seen in 300 episodes; pRace < 0\.0122 at 95%/);
+});
+
+test("heatmaps side by side share one colour range and one colour bar", async () => {
+  const immediate = await runSweep(grid(withParams(defineScenario("seed"), { tableFree: "immediate" }, "seed-immediate"),
+    { memoryPressure: range(0, 1, 3), preemptRate: logRange(1, 100, 3) }), { episodes: 2000, seed: 7 });
+  // Alone, each has the decades of its own values; together, the decades of all.
+  const alone = [sweep, immediate].map((g) => (heatmap(g, { x: "memoryPressure", y: "preemptRate" }).layout.coloraxis as Record<string, number>));
+  assert.notDeepEqual([alone[0]!.cmin, alone[0]!.cmax], [alone[1]!.cmin, alone[1]!.cmax], "the two differ alone");
+  const f = heatmaps([sweep, immediate], { x: "memoryPressure", y: "preemptRate" });
+  const axis = f.layout.coloraxis as Record<string, number>;
+  const positive = [...sweep.rows, ...immediate.rows].map((r) => r.pRace).filter((p) => p > 0);
+  assert.equal(axis.cmin, Math.floor(Math.log10(Math.min(...positive))));
+  assert.equal(axis.cmax, Math.ceil(Math.log10(Math.max(...positive))) + 0);
+  const coloured = f.data.filter((t) => t.coloraxis === "coloraxis");
+  assert.equal(coloured.length, 2, "one coloured trace per panel, both on the one colour axis");
+  assert.ok(f.data.every((t) => t.coloraxis === "coloraxis" || t.showscale === false), "no second colour bar");
+  assert.deepEqual(f.data.map((t) => t.xaxis), ["x", "x", "x2", "x2"].slice(0, f.data.length));
+  // A zRange gives single charts the same scale; a value outside it is refused, not clamped.
+  const given = heatmap(immediate, { x: "memoryPressure", y: "preemptRate", zRange: [1e-4, 1] }).layout.coloraxis as Record<string, number>;
+  assert.deepEqual([given.cmin, given.cmax], [-4, 0]);
+  assert.throws(() => heatmap(immediate, { x: "memoryPressure", y: "preemptRate", zRange: [1e-4, 1e-2] }), inputError("zRange", /holding every value/));
+  assert.throws(() => heatmap(immediate, { x: "memoryPressure", y: "preemptRate", zRange: [0, 1] as [number, number] }), inputError("zRange", /0 < lo < hi <= 1/));
+  assert.throws(() => heatmaps([], { x: "memoryPressure", y: "preemptRate" }), inputError("sweeps", /one or more/));
 });
 
 test("figures are plain, deterministic JSON", () => {
@@ -69,20 +118,40 @@ test("the line chart spec matches its snapshot", () => {
   matchSnapshot("line-skip-sync", lineChart(sweep, { x: "preemptRate", series: "memoryPressure" }));
 });
 
-test("the line chart draws pRace per series with its 95% interval as a band", () => {
+test("the line chart draws pRace per series on a log axis, its 95% interval as a band, zero cells as bounds", () => {
   const f = lineChart(sweep, { x: "preemptRate", series: "memoryPressure" });
-  assert.equal(f.data.length, 6, "a band and a line per memoryPressure value");
-  for (const [k, mp] of [0, 0.5, 1].entries()) {
+  const yaxis = f.layout.yaxis as Record<string, unknown>;
+  assert.equal(yaxis.type, "log");
+  assert.equal(yaxis.exponentformat, "power", "no SI prefixes (µ) on probabilities");
+  // memoryPressure 0 saw no race: bounds only; 0.5 and 1: a band and a line each.
+  assert.deepEqual(f.data.map((t) => t.name), ["0: no race seen (95% upper bound)", "0.5 95% CI", "0.5", "1 95% CI", "1"]);
+  const none = sweep.rows.filter((r) => r.memoryPressure === 0);
+  assert.ok(none.every((r) => r.races === 0));
+  assert.deepEqual(trace(f, 0).y, none.map((r) => r.pRaceHi));
+  assert.equal((trace(f, 0).marker as { symbol: string }).symbol, "triangle-down-open");
+  for (const [k, mp] of [0.5, 1].entries()) {
     const rows = sweep.rows.filter((r) => r.memoryPressure === mp);
-    const [band, line] = [trace(f, 2 * k), trace(f, 2 * k + 1)];
+    assert.ok(rows.every((r) => r.races > 0));
+    const [band, line] = [trace(f, 1 + 2 * k), trace(f, 2 + 2 * k)];
     assert.equal(band.fill, "toself");
     assert.deepEqual(line.x, rows.map((r) => r.preemptRate));
     assert.deepEqual(line.y, rows.map((r) => r.pRace));
     assert.deepEqual(band.y, [...rows.map((r) => r.pRaceHi), ...rows.map((r) => r.pRaceLo).reverse()]);
   }
   const plain = lineChart(sweep, { x: "memoryPressure", at: { preemptRate: 1 }, band: false });
-  assert.equal(plain.data.length, 1);
-  assert.deepEqual(trace(plain, 0).y, sweep.rows.filter((r) => r.preemptRate === 1).map((r) => r.pRace));
+  assert.equal(plain.data.length, 2, "the line, and the bound where no race was seen");
+  assert.deepEqual(trace(plain, 0).y, sweep.rows.filter((r) => r.preemptRate === 1).map((r) => (r.pRace > 0 ? r.pRace : null)));
+});
+
+test("a line chart where no race was seen: bounds on a log axis, said in words, no line at 0", async () => {
+  const safe = await runSweep(grid(defineScenario("seed"), { preemptRate: logRange(0.01, 100, 5) }), { episodes: 2000, seed: 1 });
+  assert.ok(safe.rows.every((r) => r.races === 0));
+  const f = lineChart(safe, { x: "preemptRate" });
+  assert.equal(f.data.length, 1);
+  assert.deepEqual(trace(f, 0).y, safe.rows.map((r) => r.pRaceHi));
+  assert.ok((trace(f, 0).y as number[]).every((y) => y > 0), "no point at 0");
+  assert.equal((f.layout.yaxis as Record<string, unknown>).type, "log");
+  assert.match((f.layout.annotations as { text: string }[])[0]!.text, /no race seen in any cell \(2000 episodes each\).*pRace < 0\.00184/);
 });
 
 test("log axes are chosen from the values: logRange yes, range no", () => {
@@ -116,4 +185,15 @@ test("bad chart options name the field and the allowed values", async () => {
   assert.throws(() => heatmap(three, { x: "memoryPressure", y: "preemptRate" }), inputError("at.tableFree", /one of rcu, immediate/));
   const f = heatmap(three, { x: "memoryPressure", y: "tableFree", at: { preemptRate: 1 } });
   assert.equal((f.layout.yaxis as Record<string, unknown>).type, "category");
+});
+
+test("timeline labels are whole kernel names, wrapped, never cut; tornado labels name the elasticity", async () => {
+  const { shortKernel } = await import("../src/charts/timeline.js");
+  const name = "vCPU scheduled out: kvm_steal_time_set_preempted (KVM_VCPU_PREEMPTED)";
+  const label = shortKernel(name);
+  assert.ok(label.split("<br>").every((l) => l.length <= 26), label);
+  assert.equal(label.replace(/_<br>/g, "_").replace(/<br>/g, " "), name);
+  assert.doesNotMatch(label, /\.\.\./);
+  const { rowLabel } = await import("../src/charts/tornado.js");
+  assert.equal(rowLabel({ param: "memoryPressure", elasticity: 1 } as Parameters<typeof rowLabel>[0]), "memoryPressure (elasticity 1.00)");
 });

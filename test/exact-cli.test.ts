@@ -131,7 +131,7 @@ describe("the tornado chart", () => {
       assert.ok(Math.abs(up!.base[i]! + up!.x[i]! - r.pRaceHigh) <= 1e-15, `${r.param} high end`);
     }
     // memoryPressure moves pRace most (elasticity 1): Plotly draws the last category on top.
-    assert.match(down!.y.at(-1)!, /^memoryPressure \(e 1\.00\)$/);
+    assert.match(down!.y.at(-1)!, /^memoryPressure \(elasticity 1\.00\)$/);
     assert.equal(JSON.stringify(f), JSON.stringify(tornado(sensitivity(skipSync()))));
     const none = tornado(sensitivity(defineScenario("seed")));
     assert.equal(none.data.length, 0, "pRace = 0 has no log scale");

@@ -6,11 +6,14 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { type Browser, chromium } from "playwright-core";
+import { pathToFileURL } from "node:url";
+import { CHROMIUM_ARGS } from "../src/charts/chromium.js";
+import { modelStamp } from "../src/notebook/stamp.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const PYTHON = process.env.TLBRACE_PYTHON ?? "/usr/bin/python3";
@@ -62,7 +65,7 @@ type Output = { output_type: string; data?: Record<string, unknown>; text?: stri
 /** nbformat stores multi-line strings as lists of lines. */
 const joined = (s: unknown): string => (Array.isArray(s) ? s.join("") : String(s));
 
-test("the tlbrace kernelspec starts this checkout's own tslab", () => {
+test("the tlbrace kernelspec starts this checkout's own tslab, through its launcher", () => {
   const r = python(["-m", "jupyter", "kernelspec", "list", "--json"]);
   assert.equal(r.status, 0, `jupyter is not usable (${SETUP_HINT}):\n${r.stderr}`);
   const spec = JSON.parse(r.stdout).kernelspecs.tlbrace?.spec;
@@ -70,8 +73,71 @@ test("the tlbrace kernelspec starts this checkout's own tslab", () => {
   assert.equal(spec.display_name, "TypeScript (tlbrace)");
   assert.equal(spec.language, "typescript");
   assert.equal(realpathSync(spec.argv[0]), realpathSync(process.execPath), "kernel runs another node");
-  assert.equal(realpathSync(spec.argv[1]), realpathSync(join(ROOT, "node_modules", "tslab", "bin", "tslab")),
+  assert.equal(realpathSync(spec.argv[1]), realpathSync(join(ROOT, "dist", "notebook", "launch.js")),
     `kernelspec points at another checkout; ${SETUP_HINT}`);
+});
+
+type StoredOutput = Output & { metadata?: { tlbrace?: unknown } };
+const committedNotebooks = () => readdirSync(join(ROOT, "notebooks")).filter((n) => n.endsWith(".ipynb")).sort();
+const storedOutputs = (name: string): StoredOutput[] =>
+  (JSON.parse(readFileSync(join(ROOT, "notebooks", name), "utf8")).cells as { outputs?: StoredOutput[] }[]).flatMap((c) => c.outputs ?? []);
+
+describe("committed notebooks: outputs made by the model as it is now, at a clean commit, under 2 MB", () => {
+  const rerun = (name: string) => `re-execute it: /usr/bin/python3 test/execute_notebooks.py --inplace notebooks/${name}`;
+  for (const name of committedNotebooks()) {
+    test(name, () => {
+      const outputs = storedOutputs(name);
+      const stamps = outputs.map((o) => o.metadata?.tlbrace).filter((s) => s !== undefined);
+      assert.ok(stamps.length > 0, `no output of ${name} records the model that made it; ${rerun(name)}`);
+      for (const stamp of stamps)
+        assert.deepEqual(stamp, modelStamp(), `${name} was executed with another model or parameter set; ${rerun(name)}`);
+      const dirty = outputs.map((o) => joined(o.text ?? o.data?.["text/plain"] ?? "")).find((t) => /\b[0-9a-f]{12,40}-dirty\b/.test(t));
+      assert.equal(dirty, undefined, `${name} shows results made by uncommitted code; commit, then ${rerun(name)}`);
+      const size = statSync(join(ROOT, "notebooks", name)).size;
+      assert.ok(size < 2_000_000, `${name} is ${(size / 1e6).toFixed(2)} MB`);
+    });
+  }
+});
+
+describe("an nbconvert --to html copy of each committed notebook draws every chart offline", () => {
+  // Screenshots of each copy go to test/output/notebook-*.png, to look at.
+  const OUTPUT = join(ROOT, "test", "output");
+  let dir = "";
+  let browser: Browser;
+  before(async () => {
+    mkdirSync(OUTPUT, { recursive: true });
+    dir = mkdtempSync(join(OUTPUT, "html-"));
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS] });
+  });
+  after(async () => {
+    await browser?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  for (const name of committedNotebooks()) {
+    test(name, { timeout: 180_000 }, async () => {
+      const r = python(["-m", "nbconvert", "--to", "html", "--output-dir", dir, join(ROOT, "notebooks", name)]);
+      assert.equal(r.status, 0, r.stderr);
+      const html = join(dir, name.replace(/\.ipynb$/, ".html"));
+      const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+      try {
+        const errors: string[] = [];
+        const asked: string[] = [];
+        page.on("pageerror", (e) => errors.push(String(e)));
+        await page.route(/^https?:/, (route) => { asked.push(route.request().url()); return route.abort(); });
+        await page.goto(pathToFileURL(html).href);
+        const plots = await page.locator(".tlbrace-plot").count();
+        await page.waitForFunction(() => [...document.querySelectorAll(".tlbrace-plot")].every((p) => p.querySelector(".main-svg")),
+          undefined, { timeout: 60_000 });
+        await page.screenshot({ path: join(OUTPUT, `notebook-${name.replace(/\.ipynb$/, "")}.png`), fullPage: true });
+        assert.deepEqual(errors, []);
+        // The template's own CDN links (require.js, MathJax) are refused and not needed.
+        assert.ok(asked.every((u) => !/plotly/i.test(u)), `plotly.js asked for on the network: ${asked.join(", ")}`);
+        assert.ok(plots > 0 || !readFileSync(html, "utf8").includes("tlbrace-plot"), "every chart is drawn");
+      } finally {
+        await page.close();
+      }
+    });
+  }
 });
 
 describe("notebooks/*.ipynb run top to bottom under the tlbrace kernel", () => {

@@ -63,7 +63,7 @@ test("the report inlines Plotly once and refers to nothing on the network", () =
 test("a report without figures carries no Plotly", () => {
   const html = reportHtml({ title: "t", sections: [{ heading: "h", table: [{ p: 0 }] }] });
   assert.ok(!html.includes(plotlyJs().js));
-  assert.match(html, /<td class="num">0<\/td>/);
+  assert.match(html, /<td class="num" style="text-align:right;[^"]*">0<\/td>/);
 });
 
 test("table numbers: whole numbers as they are, others to 3 significant digits, 0 as 0", () => {

@@ -10,6 +10,7 @@ import { counterexampleText, type ExploreOutcome, type ExploreResult, exploreTex
 import { InputError } from "../model/errors.js";
 import type { Scenario } from "../model/scenario.js";
 import { escapeHtml } from "../text/html.js";
+import { NUMBER_CELL, TEXT_CELL } from "../report/table.js";
 import { type Showable, showableTable, showBundle, showFigure, type Table, tableHtml } from "./show.js";
 
 /** An outcome name from a notebook, checked. */
@@ -84,16 +85,22 @@ export class Counterexample implements Showable {
     return new Timeline(this.text(), timelineFigure(this.steps, `${this.outcome}: ${this.result.scenario}, ${this.steps.length} steps`));
   }
 
-  /** The two columns as an HTML table, host events across both. */
+  /**
+   * The two columns as an HTML table, host events across both: each actor's
+   * steps flush left in its own column, the columns of equal width with a
+   * rule between them, so W's steps and U's never run together.
+   */
   html(): string {
+    const W = `${TEXT_CELL};width:46%;padding-right:1.5em`, U = `${TEXT_CELL};width:46%;padding-left:1.5em;border-left:2px solid #bbb`;
     const rows = this.steps.map((t, i) => {
       const cell = `<code>${escapeHtml(t.kernel)}</code><br><small>${escapeHtml(t.label)}</small>`;
-      const n = `<td style="text-align:right">${i + 1}</td>`;
+      const n = `<td style="${NUMBER_CELL}">${i + 1}</td>`;
       if (t.actor === "host") return `<tr>${n}<td colspan="2" style="text-align:center;font-style:italic">&lt;host: ${cell}&gt;</td></tr>`;
-      return t.actor === "W" ? `<tr>${n}<td>${cell}</td><td></td></tr>` : `<tr>${n}<td></td><td>${cell}</td></tr>`;
+      return t.actor === "W" ? `<tr>${n}<td style="${W}">${cell}</td><td style="${U}"></td></tr>` : `<tr>${n}<td style="${W}"></td><td style="${U}">${cell}</td></tr>`;
     }).join("");
     return `<p><b>${escapeHtml(this.outcome)}</b>: a shortest interleaving, ${this.steps.length} steps</p>` +
-      `<table><tr><th>#</th><th style="text-align:left">vCPU W (walker)</th><th style="text-align:left">vCPU U (unmapper)</th></tr>${rows}</table>`;
+      `<table style="width:100%;table-layout:fixed"><tr><th style="${NUMBER_CELL};width:3em">#</th><th style="${W}">vCPU W (walker)</th>` +
+      `<th style="${U}">vCPU U (unmapper)</th></tr>${rows}</table>`;
   }
 
   text(): string { return counterexampleText(this.result, this.outcome); }

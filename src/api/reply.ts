@@ -37,11 +37,17 @@ const hasManifest = (x: object): x is { manifest: AnyManifest } =>
 /**
  * Text: a string is wrapped to 72 columns paragraph by paragraph; a list is
  * each item's reply, separated by blank lines, so a whole mail is
- * tr.reply(["opening paragraph", run, sweep]).
+ * tr.reply(["opening paragraph", run, sweep]). In a list, the first run
+ * prints its parameter table and later runs only what differs from it.
  */
 export function replyText(x: unknown): string {
   if (typeof x === "string") return ascii(x.split(/\n\s*\n/).map((p) => wrap(p).join("\n")).join("\n\n")) + "\n";
-  if (Array.isArray(x)) return x.map(replyText).join("\n");
+  if (Array.isArray(x)) {
+    const first = x.find((item): item is Run => item instanceof Run);
+    return x.map((item) => (item instanceof Run && first && item !== first
+      ? runReply(item.scenario, item.data, { paramsAsFor: first.scenario })
+      : replyText(item))).join("\n");
+  }
   if (x instanceof Reply) return x.body;
   if (x instanceof Run) return runReply(x.scenario, x.data);
   if (x instanceof Sweep) return sweepReply(x.scenario, x.data);

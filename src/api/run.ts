@@ -5,7 +5,7 @@ import type { Manifest } from "../engines/manifest.js";
 import { COSTS, type CostName, type RunData } from "../engines/montecarlo/run.js";
 import type { Scenario } from "../model/scenario.js";
 import { escapeHtml } from "../text/html.js";
-import { fmtInterval, fmtNumber, fmtP, fmtUs, textTable } from "../text/format.js";
+import { fmtEstimate, fmtInterval, fmtNumber, fmtP, fmtUs, textTable } from "../text/format.js";
 import { type Showable, showableTable, showBundle, type Table, tableHtml } from "./show.js";
 
 const COST_LABEL: Record<CostName, [string, string]> = {
@@ -27,6 +27,15 @@ export class Run implements Showable {
   get races() { return this.data.races; }
   get episodes() { return this.data.episodes; }
   get manifest(): Manifest { return this.data.manifest; }
+
+  /**
+   * pRace as a sentence can quote it: "pRace 0.231 [0.230, 0.232] (115405 races
+   * in 500000)", or "0 races in 500000; pRace < 7.38e-6 at 95%" when none was seen.
+   */
+  estimate(): string {
+    const d = this.data;
+    return fmtEstimate("pRace", d.races, d.episodes, d.pRace, d.ci95);
+  }
 
   /** One row per measure: the race and corruption probabilities with intervals, then each cost. */
   summary(): Table & Showable {

@@ -11,7 +11,10 @@ import * as aq from "arquero";
 import { checkWritable, writeOutput } from "../analysis/output-file.js";
 import { sweepToArrow, sweepToJson } from "../analysis/shards.js";
 import type { Figure } from "../charts/figure.js";
-import { renderFigure } from "../charts/image.js";
+import { checkImageOptions, type ImageOptions, renderFigure } from "../charts/image.js";
+import { checkTraceTypes } from "../charts/plotlyjs.js";
+import { inKernel } from "../notebook/display.js";
+import { renderKept } from "../notebook/static-image.js";
 import { InputError } from "../model/errors.js";
 import { reportHtml } from "../report/html.js";
 import { rareJson, resultReport, runJson } from "../report/result.js";
@@ -43,6 +46,17 @@ export interface SaveOptions {
   readonly scale?: number;
 }
 
+/**
+ * In a kernel, the page the kernel keeps draws the picture (the first one
+ * starts it); elsewhere a browser of its own, closed after, so that a script
+ * or the CLI ends when its work does.
+ */
+async function picture(figure: Figure, options: ImageOptions): Promise<Uint8Array | string> {
+  checkImageOptions(options);
+  checkTraceTypes(figure);
+  return inKernel() ? renderKept(figure, options) : renderFigure(figure, options);
+}
+
 /** Writes `x` to `path`; returns the path. */
 export async function save(x: unknown, path: string, options: SaveOptions = {}): Promise<string> {
   if (typeof path !== "string" || path === "") throw new InputError("path", path, "a file name");
@@ -52,7 +66,7 @@ export async function save(x: unknown, path: string, options: SaveOptions = {}):
   let content: string | Uint8Array;
   if (x instanceof Chart || isFigure(x)) {
     const figure = x instanceof Chart ? x.figure : x;
-    if (ext === ".png" || ext === ".svg") content = await renderFigure(figure, { format: ext === ".png" ? "png" : "svg", ...options });
+    if (ext === ".png" || ext === ".svg") content = await picture(figure, { format: ext === ".png" ? "png" : "svg", ...options });
     else if (ext === ".html") content = reportHtml({ title: x instanceof Chart ? x.description : "tlbrace figure", sections: [{ heading: "", figures: [figure] }] });
     else return fail("figure");
   } else if (x instanceof Run) {

@@ -5,6 +5,7 @@ import { formatParams, PARAM_SPECS, type Params } from "../model/params.js";
 import { type Scenario, withParams } from "../model/scenario.js";
 import { textTable } from "../text/format.js";
 import { escapeHtml } from "../text/html.js";
+import { htmlTable } from "../report/table.js";
 import { type Showable, showBundle } from "./show.js";
 
 export class ScenarioView implements Scenario, Showable {
@@ -35,13 +36,13 @@ export class ScenarioView implements Scenario, Showable {
     const rows = PARAM_SPECS.map((s) => [s.name, String(p[s.name]), s.unit.replace("µ", "u")]);
     return `${this.name}: ${this.title}\n${textTable(["parameter", "value", "unit"], rows)}`;
   }
-  show(): void {
+  /** The title, the summary and the parameters with their units and meanings. */
+  html(): string {
     const p = formatParams(this.params);
-    const rows = PARAM_SPECS.map((s) => `<tr><td>${s.name}</td><td>${escapeHtml(String(p[s.name]))}</td><td>${escapeHtml(s.unit)}</td><td>${escapeHtml(s.doc)}</td></tr>`).join("");
-    showBundle(this.text(),
-      `<p><b>${escapeHtml(this.name)}</b>: ${escapeHtml(this.title)}</p><p>${escapeHtml(this.summary)}</p>` +
-      `<table><tr><th>parameter</th><th>value</th><th>unit</th><th>meaning</th></tr>${rows}</table>`);
+    const rows = PARAM_SPECS.map((s) => ({ parameter: s.name, value: p[s.name], unit: s.unit, meaning: s.doc }));
+    return `<p><b>${escapeHtml(this.name)}</b>: ${escapeHtml(this.title)}</p><p>${escapeHtml(this.summary)}</p>${htmlTable(rows)}`;
   }
+  show(): void { showBundle(this.text(), this.html()); }
   toJSON(): Scenario {
     return { name: this.name, title: this.title, summary: this.summary, kernel: this.kernel, params: this.params, ...(this.preset ? { preset: this.preset } : {}) };
   }

@@ -8,6 +8,7 @@ import * as aq from "arquero";
 import { displayBundle, displayFigure, inKernel } from "../notebook/display.js";
 import { staticPng } from "../notebook/static-image.js";
 import type { Figure } from "../charts/figure.js";
+import { checkTraceTypes } from "../charts/plotlyjs.js";
 import { type Cell, fmtNumber, textTable, WIDTH, wrap } from "../text/format.js";
 
 export type Table = ReturnType<typeof aq.from>;
@@ -26,6 +27,7 @@ export function showBundle(text: string, html?: string): void {
 
 /** A figure: live Plotly, with a static PNG beside it for renderers that run no JavaScript. */
 export function showFigure(figure: Figure, text: string): void {
+  checkTraceTypes(figure);
   if (!inKernel()) return void console.log(text);
   const png = staticPng(figure);
   if (!displayFigure(figure, png === undefined ? {} : { image: { png } })) console.log(text);

@@ -23,12 +23,16 @@ export interface MatrixChartOptions {
   readonly title?: string;
 }
 
-/** The three engines' answers for one cell: verdict, Monte Carlo pRace, its interval, exact pRace. */
+/**
+ * The three engines' answers for one cell: verdict, Monte Carlo pRace and
+ * its interval (or, with no race seen, its bound: "[0, x]" would read as a
+ * value of 0), exact pRace.
+ */
 export function cellLabel(r: MatrixRow): string[] {
   return [
     r.race + (r.steps === null ? "" : ` (${r.steps} steps)`),
-    `MC ${fmtP(r.pRace)}`,
-    fmtInterval([r.pRaceLo, r.pRaceHi]),
+    r.races === 0 ? "MC: no race seen" : `MC ${fmtP(r.pRace)}`,
+    r.races === 0 ? `pRace < ${fmtP(r.pRaceHi)} at 95%` : fmtInterval([r.pRaceLo, r.pRaceHi]),
     r.exactPRace === null ? "exact: n/a" : `exact ${fmtP(r.exactPRace)}`,
   ];
 }

@@ -38,12 +38,26 @@ export function axisTitle(name: string): string {
 export function axisLayout(axis: Axis): JsonObject {
   const type = scaleType(axis.values);
   const layout: JsonObject = { title: { text: axisTitle(axis.name) }, type };
+  // Powers of ten, not SI prefixes: Plotly would write memoryPressure 1e-4 as "100µ".
+  if (type !== "category") layout.exponentformat = "power";
   // Every value as a tick keeps the sweep's grid visible; ten or so fit.
   if (type !== "category" && axis.values.length <= 12) {
     layout.tickvals = [...axis.values];
     layout.ticktext = axis.values.map((v) => tickLabel(v as number));
+  } else if (type === "log") {
+    layout.dtick = logDtick(axis.values as number[]);
   }
   return layout;
+}
+
+/**
+ * Ticks of a log axis over `values`: decades only when they span three or
+ * more (the 2 and 5 between them crowd the labels), else 1, 2, 5 per decade.
+ */
+export function logDtick(values: readonly number[]): number | string {
+  const positive = values.filter((v) => v > 0 && Number.isFinite(v));
+  if (positive.length === 0) return "D2";
+  return Math.log10(Math.max(...positive) / Math.min(...positive)) >= 3 ? 1 : "D2";
 }
 
 /** Short tick labels: 0.01, 0.0251 -> "0.025", 100. */

@@ -6,6 +6,7 @@
 import type { Axis, AxisValue } from "../analysis/grid.js";
 import type { SweepData, SweepRow } from "../analysis/sweep.js";
 import { InputError } from "../model/errors.js";
+import { fmtNumber } from "../text/format.js";
 
 /** Values for axes that the chart does not draw: the cells to keep. */
 export type Fixed = Readonly<Record<string, AxisValue>>;
@@ -40,6 +41,16 @@ export function numericColumns(sweep: SweepData): string[] {
  * sweep would otherwise stack several cells on one point.
  */
 export function cellsAt(sweep: SweepData, drawn: readonly Axis[], at: Fixed = {}): SweepRow[] {
+  const fixed = fixedAxes(sweep, drawn, at);
+  return sweep.rows.filter((r) => fixed.every(([name, value]) => r[name] === value));
+}
+
+/**
+ * The axes the chart does not draw, each with the value its cells have:
+ * the one in `at`, or the axis's only value. Checked here: every axis named
+ * in `at` exists, is not drawn, and has that value.
+ */
+export function fixedAxes(sweep: SweepData, drawn: readonly Axis[], at: Fixed = {}): [string, AxisValue][] {
   if (typeof at !== "object" || at === null) throw new InputError("at", at, "an object of axis names to values");
   const drawnNames = new Set(drawn.map((a) => a.name as string));
   for (const name of Object.keys(at)) {
@@ -55,7 +66,20 @@ export function cellsAt(sweep: SweepData, drawn: readonly Axis[], at: Fixed = {}
       throw new InputError(`at.${axis.name}`, undefined, `one of ${axis.values.join(", ")} (the sweep varies ${axis.name}; choose the cells to draw)`);
     fixed.push([axis.name, value]);
   }
-  return sweep.rows.filter((r) => fixed.every(([name, value]) => r[name] === value));
+  return fixed;
+}
+
+/** " at memoryPressure 0.5": the slice a chart draws of a sweep with more axes, for its title. */
+export function sliceText(sweep: SweepData, drawn: readonly Axis[], at: Fixed = {}): string {
+  const varied = new Set(sweep.axes.filter((a) => a.values.length > 1).map((a) => a.name as string));
+  const parts = fixedAxes(sweep, drawn, at).filter(([name]) => varied.has(name))
+    .map(([name, v]) => `${name} ${typeof v === "number" ? fmtNumber(v) : v}`);
+  return parts.length ? ` at ${parts.join(", ")}` : "";
+}
+
+/** "2000 episodes per cell, random seed 1": what every cell of a sweep was sampled with. */
+export function samplingText(sweep: SweepData): string {
+  return `${sweep.manifest.episodes} episodes per cell, random seed ${sweep.manifest.seed}`;
 }
 
 /** A key for a cell by its values on the drawn axes. */

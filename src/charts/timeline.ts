@@ -5,15 +5,29 @@
  * function it stands for; hovering shows the whole step.
  */
 import type { TraceStep } from "../engines/explore/search.js";
-import { fit } from "../text/format.js";
 import type { Figure, Trace } from "./figure.js";
 import { LINE_COLOURS } from "./line.js";
 
 const LANES = { W: "vCPU W (walker)", host: "host", U: "vCPU U (unmapper)" } as const;
 const COLOURS = { W: LINE_COLOURS[0]!, host: LINE_COLOURS[7]!, U: LINE_COLOURS[1]! } as const;
 
-/** The step's first kernel name: up to the first ";" or " -> ", cut to fit beside the point. */
-export const shortKernel = (k: string): string => fit(k.split(/;| -> /)[0]!.trim(), 38);
+/**
+ * The step's first kernel name (up to the first ";" or " -> ") beside its
+ * point, whole: wrapped at spaces, and a long identifier broken after an
+ * underscore, into lines that fit the lane (never cut short).
+ */
+export function shortKernel(k: string, width = 26): string {
+  const name = k.split(/;| -> /)[0]!.trim();
+  const words = name.split(" ").flatMap((w) => (w.length <= width ? [w] : w.split(/(?<=_)/)));
+  const lines: string[] = [];
+  for (const w of words) {
+    const last = lines.length ? lines[lines.length - 1]! : undefined;
+    const glue = last !== undefined && !last.endsWith("_") ? " " : "";
+    if (last !== undefined && (last + glue + w).length <= width) lines[lines.length - 1] = last + glue + w;
+    else lines.push(w);
+  }
+  return lines.join("<br>");
+}
 
 export function timelineFigure(steps: readonly TraceStep[], title: string): Figure {
   const n = steps.map((_, i) => i + 1);
@@ -40,7 +54,7 @@ export function timelineFigure(steps: readonly TraceStep[], title: string): Figu
       xaxis: { type: "category", categoryorder: "array", categoryarray: [LANES.W, LANES.host, LANES.U],
         range: [-0.2, 3.6], side: "top", showgrid: false },
       yaxis: { autorange: "reversed", title: { text: "step" }, dtick: 1, zeroline: false },
-      height: 120 + 30 * steps.length,
+      height: 120 + 40 * steps.length,
       showlegend: false,
       margin: { t: 90, r: 20, b: 20, l: 50 },
     },

@@ -29,7 +29,8 @@ export function fmtElasticity(e: number | null, digits = 2): string {
   return (Math.abs(e) < 0.5 * 10 ** -digits ? 0 : e).toFixed(digits);
 }
 
-export const rowLabel = (r: SensitivityRow): string => `${r.param} (e ${fmtElasticity(r.elasticity)})`;
+/** A row's label: the parameter and its elasticity, named as such (a bare "e 1.00" says nothing). */
+export const rowLabel = (r: SensitivityRow): string => `${r.param} (elasticity ${fmtElasticity(r.elasticity)})`;
 
 export function tornado(d: SensitivityData, options: TornadoOptions = {}): Figure {
   const base = d.pRace;

@@ -46,14 +46,19 @@ export function paramsJson(p: Params): Record<ParamName, ParamJson> {
 
 let commit: string | null | undefined;
 
-/** HEAD of the checkout tlbrace runs from, if it is one, with "-dirty" when files differ from it. */
+/**
+ * HEAD of the checkout tlbrace runs from, if it is one, with "-dirty" when
+ * files differ from it. Executed notebooks are left out of that check: they
+ * hold results, not code, and re-executing them one after another must not
+ * mark the later ones as made by changed code.
+ */
 export function gitCommit(): string | null {
   if (commit !== undefined) return commit;
   const cwd = new URL("../..", import.meta.url).pathname;
   const git = (...args: string[]) => execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
   try {
     const head = git("rev-parse", "HEAD");
-    commit = git("status", "--porcelain", "--untracked-files=no") === "" ? head : `${head}-dirty`;
+    commit = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)notebooks/*.ipynb") === "" ? head : `${head}-dirty`;
   } catch {
     commit = null;
   }

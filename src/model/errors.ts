@@ -2,6 +2,8 @@
  * Bad input from a user: names the field, the value given and what is allowed.
  * The CLI prints `message` and exits 2; notebooks show it as a plain error.
  */
+import { inspect } from "node:util";
+
 export class InputError extends Error {
   readonly field: string;
   readonly value: unknown;
@@ -12,6 +14,14 @@ export class InputError extends Error {
     this.field = field;
     this.value = value;
     this.allowed = allowed;
+  }
+  /**
+   * One line wherever it is printed (a tslab kernel prints a failed cell's
+   * error with console.error): the message says all there is; the stack
+   * only points into the library and the kernel.
+   */
+  [inspect.custom](): string {
+    return `${this.name}: ${this.message}`;
   }
 }
 

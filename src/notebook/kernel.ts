@@ -11,6 +11,7 @@
 // false: importing the library from plain Node or the CLI never fails.
 import { createRequire } from "node:module";
 import { sep } from "node:path";
+import { modelStamp } from "./stamp.js";
 
 /** One representation: text, bytes (sent as base64) or a JSON value. */
 export type MimeData = string | Uint8Array | object;
@@ -55,7 +56,7 @@ let jupyterModule: NodeJS.Module | undefined;
 function tslabJupyter(): NodeJS.Module | undefined {
   if (!jupyterModule) {
     jupyterModule = Object.values(nodeRequire.cache).find(
-      (mod) => mod?.filename.endsWith(jupyterModuleSuffix) && "lastWriteDisplayData" in mod.exports,
+      (mod) => mod?.filename?.endsWith(jupyterModuleSuffix) && "lastWriteDisplayData" in mod.exports,
     );
     if (jupyterModule) watchSessions(jupyterModule);
   }
@@ -84,28 +85,43 @@ function watchSessions(jupyter: NodeJS.Module): void {
     const id = msg?.header?.session;
     session = typeof id === "string" ? id : undefined;
     watchInterrupts((this as { handler?: { executor?: Executor } })?.handler?.executor);
-    return handleExecute.call(this, sock, msg);
+    const execution = Promise.resolve(handleExecute.call(this, sock, msg));
+    running = execution;
+    const settle = () => { if (running === execution) running = undefined; };
+    execution.then(settle, settle);
+    return execution;
   };
 }
 
 type Executor = { interrupt?: (...args: unknown[]) => unknown };
 const interruptListeners = new Set<() => void>();
 const watched = new WeakSet<object>();
+/** The execute request being served, while it is. */
+let running: Promise<unknown> | undefined;
+/** How long library work has to end its cell after an interrupt before tslab's own interrupt ends it. */
+const GRACE_MS = 3000;
 
 /**
  * tslab answers the notebook's interrupt (SIGINT) by failing the running
- * cell, but work the cell started goes on. Wrapping its executor's
- * `interrupt` lets that work stop too. (A SIGINT listener of our own is no
- * substitute: added from a cell, it leaves the kernel killed by the next
- * interrupt.)
+ * cell with its own "Interrupted asynchronously" error and stack, but work
+ * the cell started goes on. Wrapping its executor's `interrupt` lets that
+ * work stop too, and end the cell itself with a line saying how far it got;
+ * tslab's interrupt follows only if the cell is still running after a grace
+ * period (code of the cell's own that ignores the abort), or at once when no
+ * library work is running. (A SIGINT listener of our own is no substitute:
+ * added from a cell, it leaves the kernel killed by the next interrupt.)
  */
 function watchInterrupts(executor: Executor | undefined): void {
   if (!executor || watched.has(executor) || typeof executor.interrupt !== "function") return;
   watched.add(executor);
   const interrupt = executor.interrupt;
   executor.interrupt = function (this: unknown, ...args: unknown[]) {
-    for (const listener of [...interruptListeners]) listener();
-    return interrupt.apply(this, args);
+    const listeners = [...interruptListeners];
+    if (listeners.length === 0 || running === undefined) return interrupt.apply(this, args);
+    for (const listener of listeners) listener();
+    const cell = running;
+    setTimeout(() => { if (running === cell) interrupt.apply(this, args); }, GRACE_MS).unref();
+    return undefined;
   };
 }
 
@@ -158,16 +174,17 @@ function encodeBundle(bundle: MimeBundle): Record<string, string | object> {
 const singlePreference = ["text/html", "image/png", "image/svg+xml", "text/markdown", "text/plain"];
 
 /**
- * Shows `bundle` as one notebook output. Returns false, doing nothing,
- * outside a kernel. Include "text/plain": it is what terminals, diffs and
- * email see.
+ * Shows `bundle` as one notebook output, its metadata stamped with the
+ * model that made it. Returns false, doing nothing, outside a kernel.
+ * Include "text/plain": it is what terminals, diffs and email see.
  */
 export function displayBundle(bundle: MimeBundle, options: DisplayOptions = {}): boolean {
   const data = encodeBundle(bundle);
   const write = kernelWriter();
   if (write) {
     const transient = options.displayId === undefined ? {} : { display_id: options.displayId };
-    write({ data, metadata: options.metadata ?? {}, transient }, options.update === true);
+    // Every output records the model that made it (see stamp.ts).
+    write({ data, metadata: { ...options.metadata, tlbrace: modelStamp() }, transient }, options.update === true);
     return true;
   }
   const tslab = tslabGlobal();

@@ -1,9 +1,11 @@
 /**
- * A static picture for each figure a notebook shows, made synchronously (a
- * cell's display must be sent before the cell ends) by a worker thread that
- * drives headless Chromium. A figure then shows on renderers that run no
- * JavaScript (GitHub, nbviewer, `jupyter nbconvert --to html` without the
- * scripts), and the notebook file keeps a picture of every chart.
+ * Pictures of figures inside a kernel, made synchronously (a cell's display
+ * must be sent before the cell ends) by a worker thread that keeps one
+ * headless Chromium page with plotly.js for the life of the kernel. Each
+ * figure a notebook shows gets a static PNG from it, so it shows on renderers
+ * that run no JavaScript (GitHub, nbviewer, `jupyter nbconvert --to html`
+ * without the scripts); tr.save draws its PNG and SVG files with it too, so
+ * only the first picture of a kernel pays for starting the browser.
  */
 import { createSyncFn } from "synckit";
 import type { Figure } from "../charts/figure.js";
@@ -28,14 +30,21 @@ function renderer(): Render {
   return render;
 }
 
+/** A picture drawn by the kept page: PNG bytes or SVG text. Errors are the renderer's. */
+export function renderKept(figure: Figure, options: ImageOptions): Uint8Array | string {
+  const out = renderer()(figure, options);
+  return options.format === "png" ? new Uint8Array(Buffer.from(out, "base64")) : out;
+}
+
 /**
- * The figure as a base64 PNG, or undefined when pictures are off or the
- * browser cannot start (said once, on stderr, with the reason).
+ * The figure as a base64 PNG with a palette (small in the notebook file), or
+ * undefined when pictures are off or the browser cannot start (said once, on
+ * stderr, with the reason).
  */
 export function staticPng(figure: Figure): string | undefined {
   if (!enabled || failure !== undefined) return undefined;
   try {
-    return renderer()(figure, { format: "png" });
+    return renderer()(figure, { format: "png", palette: true });
   } catch (e) {
     failure = (e as Error).message.split("\n")[0] ?? "unknown";
     console.error(`tlbrace: figures are shown without a static picture: ${failure}`);

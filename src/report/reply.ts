@@ -78,14 +78,29 @@ export function costLines(costs: RunData["costs"], title = "cost per episode"): 
   return columns([[title, "mean", "p50", "p99", "max"], ...rows], [false, true, true, true, true]);
 }
 
+export interface RunReplyOptions {
+  /**
+   * A run whose parameter table the same mail already has: instead of the
+   * table again, one line naming the parameters that differ from it.
+   */
+  readonly paramsAsFor?: Scenario;
+}
+
+/** "Parameters as for seed, except tableFree immediate." */
+function paramsSince(scenario: Scenario, before: Scenario): string {
+  const now = formatParams(scenario.params), then = formatParams(before.params);
+  const changed = PARAM_SPECS.filter(({ name }) => now[name] !== then[name]).map(({ name }) => `${name} ${now[name]}`);
+  return `Parameters as for ${before.name} above${changed.length ? `, except ${changed.join(", ")}` : ""}.`;
+}
+
 /** A Monte Carlo run: parameters, outcomes with exact intervals, costs, and the re-run line. */
-export function runReply(scenario: Scenario, r: RunData): string {
+export function runReply(scenario: Scenario, r: RunData, options: RunReplyOptions = {}): string {
   const outcome = (label: string, n: number, p: number, ci: readonly [number, number]) =>
     [label, String(n), fmtP(p), `${fmtP(ci[0])} .. ${fmtP(ci[1])}`];
   const lines = [
     ...wrapLines(`${scenario.name}: ${scenario.title}`, WIDTH, "  "),
     "",
-    ...paramLines(scenario),
+    ...(options.paramsAsFor ? wrapLines(paramsSince(scenario, options.paramsAsFor)) : paramLines(scenario)),
     "",
     `${r.episodes} episodes, each one walk overlapping one unmap`,
     ...columns([["outcome", "count", "p", "95% interval"],

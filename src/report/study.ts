@@ -4,6 +4,7 @@
  * comes from the study's results; the words only say what was run.
  */
 import type { StudyManifest, StudyResult, StudyRun } from "../analysis/study.js";
+import { decadeRange } from "../charts/colour.js";
 import { heatmap } from "../charts/heatmap.js";
 import { formatParams, PARAM_SPECS, paramSpec } from "../model/params.js";
 import { fmtInterval, fmtNumber, fmtP } from "../text/format.js";
@@ -19,11 +20,11 @@ export function studyReport(result: StudyResult, manifest: StudyManifest): Repor
         `${result.episodes} episodes per cell) and run once at its own parameters (${result.runEpisodes} episodes). ` +
         `Seed ${result.seed}; the manifest at the end re-runs every number.`,
       "pRace is the probability that one walk overlapping one unmap reads the page-table page after it was freed. " +
-        "Colour is log10(pRace); grey cells marked 0 saw no race, and their 95% upper bound is in the hover text.",
+        "Colour is log10(pRace), on one scale for the three heatmaps; grey cells saw no race, and their 95% upper bound is in the hover text and the note above each chart.",
     ].join("\n\n"),
     sections: [
       runsSection(result.studies),
-      ...result.studies.map(sweepSection),
+      ...result.studies.map((study) => sweepSection(study, sharedRange(result.studies))),
       parameterSection(result.studies[0]),
     ],
     manifest,
@@ -49,11 +50,17 @@ function runsSection(studies: readonly StudyRun[]): ReportSection {
   };
 }
 
-function sweepSection({ scenario, sweep }: StudyRun): ReportSection {
+/** One colour range for the study's heatmaps, so a colour is the same pRace in each. */
+function sharedRange(studies: readonly StudyRun[]): [number, number] {
+  const [lo, hi] = decadeRange(studies.flatMap((s) => s.sweep.rows.map((r) => r.pRace)), Math.min(...studies.map((s) => 3.7 / s.sweep.manifest.episodes)));
+  return [10 ** lo, 10 ** hi];
+}
+
+function sweepSection({ scenario, sweep }: StudyRun, zRange: [number, number]): ReportSection {
   return {
     heading: `${scenario.name}: ${scenario.title}`,
     text: [scenario.summary, sweepSummary(sweep.rows, sweep.axes)].filter(Boolean).join("\n\n"),
-    figures: [heatmap(sweep, { x: "memoryPressure", y: "preemptRate", title: `pRace: ${scenario.name}` })],
+    figures: [heatmap(sweep, { x: "memoryPressure", y: "preemptRate", title: `pRace: ${scenario.name} (one colour scale for the three)`, zRange })],
   };
 }
 
