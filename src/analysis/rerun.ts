@@ -12,6 +12,8 @@ import { explore, type ExploreResult } from "../engines/explore/index.js";
 import { checkRunOptions, type RunData, simulate } from "../engines/montecarlo/run.js";
 import type { Execution } from "../engines/montecarlo/pool.js";
 import { InputError } from "../model/errors.js";
+import { parseFile } from "../formats/issues.js";
+import { measuredSchema } from "../formats/profile.js";
 import { PARAM_SPECS } from "../model/params.js";
 import { defineScenario, type Scenario } from "../model/scenario.js";
 import { MODEL_VERSION } from "../model/version.js";
@@ -91,8 +93,11 @@ function resolveManifest(raw: unknown, field: string): Resolved {
 
 /** The scenario a manifest describes: its preset (which must exist here) with the recorded parameters. */
 export function scenarioOf(m: AnyManifest, field = "manifest"): Scenario {
+  // Measured inputs keep saying where they came from in the re-run's manifest.
+  const measured = m.measured === undefined ? undefined : parseFile(measuredSchema, m.measured, `${field}.measured`);
   try {
-    return defineScenario({ name: m.scenario, ...(m.preset ? { base: m.preset } : {}), params: m.params as Record<string, unknown> });
+    const s = defineScenario({ name: m.scenario, ...(m.preset ? { base: m.preset } : {}), params: m.params as Record<string, unknown> });
+    return measured ? { ...s, measured } : s;
   } catch (e) {
     if (e instanceof InputError && e.field === "scenario") throw new InputError(`${field}.preset`, m.preset, e.allowed);
     if (e instanceof InputError) throw new InputError(`${field}.params.${e.field}`, e.value, e.allowed);

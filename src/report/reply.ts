@@ -14,6 +14,7 @@ import { ascii, columns, fit, fmtInterval, fmtNumber, fmtP, fmtQuantity, textTab
 import { commandLine } from "../text/shell.js";
 import { rerunWords } from "./rerun-command.js";
 import { sweepSummary } from "./study.js";
+import { measuredLines } from "./measured.js";
 
 /** A paragraph wrapped to 72 columns; continuation lines get `indent`. */
 const wrap = (text: string, indent = "") => wrapLines(text, WIDTH, indent).join("\n");
@@ -28,8 +29,9 @@ export function madeBy(m: Pick<AnyManifest, "version" | "modelVersion" | "commit
 export function rerunLines(m: AnyManifest, file?: string): string[] {
   const made = `${madeBy(m)}, ${m.engine}, seed ${m.seed}.`;
   const words = rerunWords(m);
-  if (words) return [made, "Re-run with:", ...commandLine(words)];
-  return [made, `Re-run with: tlbrace rerun ${file ?? "MANIFEST.json"} (the manifest is the result's)`];
+  const measured = measuredLines(m.measured);
+  if (words) return [...measured, made, "Re-run with:", ...commandLine(words)];
+  return [...measured, made, `Re-run with: tlbrace rerun ${file ?? "MANIFEST.json"} (the manifest is the result's)`];
 }
 
 export const COST_LABELS: Readonly<Record<CostName, string>> = {
@@ -48,7 +50,8 @@ export function paramOrigins(s: Scenario): Record<string, string> {
     if (s.preset) given = formatParams(preset(s.preset).params);
   } catch { /* a preset this version lacks: compare with the defaults */ }
   return Object.fromEntries(PARAM_SPECS.map(({ name }) => [name,
-    values[name] !== given[name] ? "set" : values[name] === defaults[name] ? "default" : "preset"]));
+    s.measured?.params[name] ? "measured"
+      : values[name] !== given[name] ? "set" : values[name] === defaults[name] ? "default" : "preset"]));
 }
 
 /** A Monte Carlo run: parameters, outcomes with exact intervals, costs, and the re-run line. */
@@ -66,7 +69,8 @@ export function runReply(scenario: Scenario, r: RunData): string {
     ...wrapLines(`${scenario.name}: ${scenario.title}`, WIDTH, "  "),
     "",
     ...columns([["parameter", "value", "unit", "from"], ...params]),
-    `(from: set = changed, preset = ${scenario.preset ?? "the scenario"}'s, default = the model's)`,
+    ...wrapLines(`(from: set = changed, preset = ${scenario.preset ?? "the scenario"}'s, default = the model's` +
+      `${scenario.measured ? ", measured = this profile's" : ""})`),
     "",
     `${r.episodes} episodes, each one walk overlapping one unmap`,
     ...columns([["outcome", "count", "p", "95% interval"],
