@@ -20,8 +20,9 @@ import { rerun } from "./rerun.js";
 import { report } from "./report.js";
 import { matrix } from "./matrix.js";
 import { scenarios } from "./scenarios.js";
+import { measure } from "./measure.js";
 
-const COMMANDS: readonly Command[] = [run, sweep, merge, study, report, rerun, exact, explore, matrix, scenarios];
+const COMMANDS: readonly Command[] = [run, sweep, merge, study, report, rerun, exact, explore, matrix, scenarios, measure];
 
 export const EXIT = { ok: 0, internal: 1, input: 2, differ: 3, interrupted: 130 } as const;
 
