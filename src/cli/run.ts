@@ -1,7 +1,8 @@
 /** `tlbrace run`: one Monte Carlo run of a scenario. */
 import { checkRunOptions, simulate } from "../engines/montecarlo/run.js";
-import { defineScenario, presetNames, withParams } from "../model/scenario.js";
-import { COMMON_OPTIONS, episodesOption, overrides, parseCommandLine, positionals, seedOption, settings, WORKERS_HELP, workersOption } from "./args.js";
+import { defineScenario, presetNames } from "../model/scenario.js";
+import { COMMON_OPTIONS, episodesOption, overrides, parseCommandLine, positionals, PROFILE_HELP, profileOption, seedOption, settings, WORKERS_HELP, workersOption } from "./args.js";
+import { applyProfile } from "../measure/apply.js";
 import type { Command } from "./command.js";
 import { runReply } from "../report/reply.js";
 import { runJson } from "../report/result.js";
@@ -29,6 +30,7 @@ Options:
                       lognormal:MEDIAN:SIGMA (times in us), measured
                       samples csv:PATH:COLUMN, or a name
                       (flush=native-ipi, tableFree=sync-ipi)
+${PROFILE_HELP}
   --episodes N        episodes to sample (default ${RUN_EPISODES}; 1e6 works)
   --seed S            random seed (default ${DEFAULT_SEED}); same seed, same numbers
   --json              print one JSON object instead of text
@@ -39,6 +41,7 @@ Examples:
   tlbrace run seed
   tlbrace run seed --set memoryPressure=0.5 --set preemptRate=10
   tlbrace run seed --set tableFree=immediate --episodes 1e6 --json
+  tlbrace run seed --profile out/measure/profile.json
 `;
 
 export const run: Command = {
@@ -54,7 +57,7 @@ export const run: Command = {
     const [name] = positionals("run", given, ["<scenario>"], presetNames());
     const preset = defineScenario(name!);
     const set = settings(values.set);
-    const scenario = withParams(preset, overrides(set));
+    const scenario = applyProfile(preset, profileOption(values.profile), overrides(set));
     const opts = checkRunOptions({
       episodes: episodesOption(values.episodes, RUN_EPISODES),
       seed: seedOption(values.seed, DEFAULT_SEED),
