@@ -63,11 +63,15 @@ export async function measureWindow(caps: Capabilities, o: WindowOptions): Promi
         maxSeconds: o.seconds + 120, remoteSendIpi: remoteSendIpiReason(),
         ...(o.gupProbe ? { gupProbe: o.gupProbe } : {}),
       }));
+      // The timer must not outlive the wait: it would keep the process alive.
+      const waited = new AbortController();
+      o.signal?.addEventListener("abort", () => waited.abort(), { once: true });
       const attached = await Promise.race([
         trace.attached.then(() => undefined, (e: Error) => e.message),
-        sleep(ATTACH_TIMEOUT_MS, o.signal).then(() => o.signal?.aborted ? "interrupted before bpftrace was attached"
-          : `bpftrace did not attach its probes within ${ATTACH_TIMEOUT_MS / 1000} s`),
+        sleep(ATTACH_TIMEOUT_MS, waited.signal).then(() => o.signal?.aborted ? "interrupted before bpftrace was attached"
+          : waited.signal.aborted ? undefined : `bpftrace did not attach its probes within ${ATTACH_TIMEOUT_MS / 1000} s`),
       ]);
+      waited.abort();
       if (attached !== undefined) {
         traceWhy = attached;
         trace.child.kill("SIGINT");
