@@ -21,6 +21,8 @@ import { parseHelperOutput } from "../src/measure/load.js";
 import type { MachineFacts } from "../src/measure/machine.js";
 import { hostPreemptions } from "../src/measure/preemption.js";
 import { traceScript } from "../src/measure/trace.js";
+import { quantileOf, samplesChart } from "../src/charts/samples.js";
+import { exponential } from "../src/model/distribution.js";
 import { InputError } from "../src/model/errors.js";
 import { PARAM_NAMES, TABLE_FREE_MODES } from "../src/model/params.js";
 import { preset } from "../src/model/scenario.js";
@@ -145,6 +147,19 @@ describe("the pieces of a measurement", () => {
     assert.doesNotMatch(old.text, /csd_queue_cpu/);
     assert.deepEqual(old.missing, ["csd:csd_queue_cpu", "csd:csd_function_entry", "csd:csd_function_exit"]);
   });
+});
+
+test("a histogram of samples against the default: the same bins, each side's shares summing to 1", () => {
+  const samples = Array.from({ length: 200 }, (_, i) => 15 + (i % 50));
+  const f = samplesChart(samples, { name: "flushUs", against: exponential(3) });
+  assert.deepEqual(f.data.map((t) => t.type), ["scatter", "scatter"]);
+  const [measured, fallback] = f.data as { x: number[]; y: number[] }[];
+  assert.deepEqual(measured!.x, fallback!.x, "the same bin edges");
+  const sum = (ys: number[]) => ys.slice(0, -1).reduce((a, b) => a + b, 0);
+  assert.ok(Math.abs(sum(measured!.y) - 1) < 1e-12 && Math.abs(sum(fallback!.y) - 1) < 1e-12);
+  assert.ok(measured!.x[0]! <= quantileOf(exponential(3), 0.005), "the bins reach down to the default's bulk");
+  assert.equal((f.layout.xaxis as { type: string }).type, "log", "from 0.015 to 64 us: log bins");
+  assert.equal((samplesChart([1, 2, 3], { name: "x" }).layout.xaxis as { type: string }).type, "linear");
 });
 
 // -- windows on this machine ----------------------------------------------

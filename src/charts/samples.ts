@@ -1,8 +1,9 @@
 /**
  * A histogram of measured samples of a delay against the distribution the
  * model would use otherwise: both as the share of their mass in each bin,
- * on the same bins, so the two shapes compare directly. Bins are spaced on
- * a log scale when the samples spread over more than two decades.
+ * on the same bins, so the two shapes compare directly. The bins span the
+ * samples and the default's middle 99%, spaced on a log scale when that
+ * spreads over more than two decades.
  */
 import cdfNormal from "@stdlib/stats-base-dists-normal-cdf";
 import { type Distribution, formatDistribution } from "../model/distribution.js";
@@ -16,23 +17,37 @@ export interface SamplesChartOptions {
   readonly against?: Distribution;
   /** Bins (default 40). */
   readonly bins?: number;
-  /** Log x (default: when the samples span more than two decades). */
+  /** Log x (default: when the bins span more than two decades). */
   readonly logX?: boolean;
   readonly title?: string;
 }
 
-/** P(a < X <= b) for a delay distribution. */
+/** P(X <= x) for a delay distribution. */
+export function cdf(d: Distribution, x: number): number {
+  switch (d.kind) {
+    case "fixed": return x >= d.value ? 1 : 0;
+    case "exponential": return x <= 0 ? 0 : 1 - Math.exp(-x / d.mean);
+    case "uniform": return d.max === d.min ? (x >= d.min ? 1 : 0) : Math.min(1, Math.max(0, (x - d.min) / (d.max - d.min)));
+    case "lognormal": return x <= 0 ? 0 : d.sigma === 0 ? (x >= d.median ? 1 : 0) : cdfNormal(Math.log(x), Math.log(d.median), d.sigma);
+    case "empirical": return d.samples.filter((s) => s <= x).length / d.samples.length;
+  }
+}
+
+/** P(a < X <= b). */
 export function probabilityIn(d: Distribution, a: number, b: number): number {
-  const cdf = (x: number): number => {
-    switch (d.kind) {
-      case "fixed": return x >= d.value ? 1 : 0;
-      case "exponential": return x <= 0 ? 0 : 1 - Math.exp(-x / d.mean);
-      case "uniform": return d.max === d.min ? (x >= d.min ? 1 : 0) : Math.min(1, Math.max(0, (x - d.min) / (d.max - d.min)));
-      case "lognormal": return x <= 0 ? 0 : d.sigma === 0 ? (x >= d.median ? 1 : 0) : cdfNormal(Math.log(x), Math.log(d.median), d.sigma);
-      case "empirical": return d.samples.filter((s) => s <= x).length / d.samples.length;
-    }
-  };
-  return cdf(b) - cdf(a);
+  return cdf(d, b) - cdf(d, a);
+}
+
+/** The least x with P(X <= x) >= q, to a part in 1e9 (bisection: every form has a cdf, not all a quantile). */
+export function quantileOf(d: Distribution, q: number): number {
+  let lo = 0, hi = 1;
+  while (cdf(d, hi) < q) hi *= 2;
+  for (let i = 0; i < 100 && hi - lo > hi * 1e-9; i++) {
+    const mid = (lo + hi) / 2;
+    if (cdf(d, mid) >= q) hi = mid;
+    else lo = mid;
+  }
+  return hi;
 }
 
 /** Bin edges over [lo, hi]: `n` bins, even on a log scale when `log`. */
@@ -47,7 +62,9 @@ export function samplesChart(samples: readonly number[], o: SamplesChartOptions)
   const n = o.bins ?? 40;
   if (!Number.isInteger(n) || n < 1 || n > 1000) throw new InputError("bins", o.bins, "a whole number from 1 to 1000");
   const sorted = [...samples].sort((a, b) => a - b);
-  const lo = sorted[0]!, hi = sorted[sorted.length - 1]!;
+  // The bins cover the samples and the bulk of the default, so each shape shows beside the other.
+  const lo = Math.min(sorted[0]!, o.against ? quantileOf(o.against, 0.005) : Infinity);
+  const hi = Math.max(sorted[sorted.length - 1]!, o.against ? quantileOf(o.against, 0.995) : -Infinity);
   const log = o.logX ?? (lo > 0 && hi / lo > 100);
   if (log && lo <= 0) throw new InputError("logX", true, "false: a sample is 0, which a log axis cannot show");
   const edges = binEdges(lo, hi, n, log);
@@ -77,7 +94,7 @@ export function samplesChart(samples: readonly number[], o: SamplesChartOptions)
     data,
     layout: {
       title: { text: o.title ?? `${o.name}: measured against ${o.against ? `the default ${formatDistribution(o.against)}` : "nothing"}` },
-      xaxis: { title: { text: `${o.name} (us)` }, type: log ? "log" : "linear" },
+      xaxis: { title: { text: `${o.name} (us)` }, type: log ? "log" : "linear", exponentformat: "power" },
       yaxis: { title: { text: "share per bin" }, rangemode: "tozero" },
       legend: { orientation: "h", y: -0.2 },
     },
