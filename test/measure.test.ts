@@ -177,9 +177,13 @@ describe("tlbrace measure on this machine", { concurrency: false }, () => {
 
   test("a 3 s window: every parameter this machine exposes has real samples", { timeout: 120_000 }, async () => {
     const out = join(dir, "full");
-    const r = await tlbrace(["measure", "--seconds", "3", "--out", out, "--json"]);
+    // In a mount namespace of its own without tracefs: measure mounts it (as root) and says so.
+    const r = await tlbrace(["measure", "--seconds", "3", "--out", out, "--json"], {
+      prefix: ["unshare", "--mount", "--propagation", "private", "sh", "-c", 'umount /sys/kernel/tracing 2>/dev/null; exec "$@"', "sh"],
+    });
     assert.equal(r.code, 0, r.stderr);
     profile = profileSchema.parse(JSON.parse(r.stdout));
+    assert.match(profile.capabilities.tracefs!.detail, /tlbrace mounted it/);
     path = join(out, "profile.json");
     assert.deepEqual(readProfile(path).profile, profile, "stdout and profile.json hold the same profile");
     const m = profile.machine;
@@ -253,6 +257,19 @@ describe("tlbrace measure on this machine", { concurrency: false }, () => {
     assert.match(text.stdout, /gracePeriodUs\s+empirical\(n=\d+.*measured/);
     assert.match(text.stdout, /Measured on Linux .* KVM guest/);
     assert.doesNotMatch(text.stdout.split("Measured on")[1]!, /flushUs/);
+
+    // A varied parameter is no longer the measured one; exact solves measured means as exponentials, and says so.
+    const sweep = await tlbrace(["sweep", "seed", "--profile", path, "--vary", "preemptRate=0.1,1", "--episodes", "1000", "--json"]);
+    assert.equal(sweep.code, 0, sweep.stderr);
+    const sm = (JSON.parse(sweep.stdout) as { manifest: { measured: { params: Record<string, unknown> } } }).manifest.measured;
+    assert.ok(!("preemptRate" in sm.params) && "gracePeriodUs" in sm.params);
+    const exact = await tlbrace(["exact", "seed", "--profile", path, "--approximate", "--json"]);
+    assert.equal(exact.code, 0, exact.stderr);
+    const ex = JSON.parse(exact.stdout) as { approximated: { param: string }[]; manifest: { measured: { params: Record<string, unknown> } } };
+    assert.ok(ex.approximated.some((a) => a.param === "gracePeriodUs") && "gracePeriodUs" in ex.manifest.measured.params);
+    const matrix = await tlbrace(["matrix", "--profile", join(dir, "none", "profile.json")]);
+    assert.equal(matrix.code, 2);
+    assert.match(matrix.stderr, /profile: ".*none\/profile\.json" is not allowed; expected a readable file/);
 
     const saved = join(dir, "run.json");
     writeFileSync(saved, r.stdout);
