@@ -51,7 +51,7 @@ export function profileText(profile: Profile, path: string): string {
   const pre = profile.observations.preemption;
   const skips = profile.observations.flushSkips;
   const lines = [
-    `Machine: ${machineLine(m)}`,
+    ...para(`Machine: ${machineLine(m)}`),
     `Window: ${profile.window.seconds.toFixed(1)} s of ${profile.window.requestedSeconds} s` +
       (profile.window.interrupted ? " (interrupted; the profile holds what was measured)" : ""),
     "",
