@@ -334,6 +334,17 @@ describe("tlbrace measure on this machine", { concurrency: false }, () => {
   });
 });
 
+test("bad options are refused before the window starts: exit 2, one line naming the field", async () => {
+  for (const [args, field] of [[["--seconds", "0"], "seconds: 0"], [["--seconds", "abc"], 'seconds: "abc"'],
+    [["--out", "/etc/passwd/x"], 'out: "/etc/passwd/x"']] as const) {
+    const r = await tlbrace(["measure", ...args]);
+    assert.equal(r.code, 2);
+    assert.equal(r.stdout, "");
+    assert.ok(r.stderr.startsWith(`tlbrace: ${field} is not allowed`), r.stderr);
+    assert.equal(r.stderr.trim().split("\n").length, 1);
+  }
+});
+
 test("scripts/setup.sh installs bpftrace with the other Debian packages", () => {
   const setup = readFileSync(join(ROOT, "scripts", "setup.sh"), "utf8");
   const list = /apt_packages=\(([^)]*)\)/.exec(setup)?.[1]?.split(/\s+/) ?? [];
