@@ -43,7 +43,11 @@ export interface Preemptions {
   readonly hostMs: number;
   /** Time of the gaps that were neither (interrupts, exits that kept the vCPU running), ms. */
   readonly otherMs: number;
-  /** Steal time the thread's clocks saw outside guest switches, ms (with steal accounting). */
+  /**
+   * Steal over the window by the guest scheduler's own account of the thread
+   * (wall time less its run time and run-queue wait, from schedstat; within a
+   * tick), ms: with steal accounting, a cross-check of hostMs.
+   */
   readonly stolenMs: number | null;
 }
 
@@ -74,7 +78,7 @@ export function hostPreemptions(gaps: readonly Gap[], busy: BusySummary, stealAc
     guestSwitchMs,
     hostMs,
     otherMs,
-    stolenMs: stealAccounting ? sum(classified.filter((g) => g.kind !== "guest-switch").map((g) => g.stolen)) / 1e6 : null,
+    stolenMs: stealAccounting ? (busy.t1 - busy.t0 - busy.execNs - busy.waitNs) / 1e6 : null,
   };
 }
 

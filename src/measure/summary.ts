@@ -65,8 +65,9 @@ export function profileText(profile: Profile, path: string): string {
     "",
     ...(missing.length ? ["Not measured:", ...missing, ""] : []),
     ...(pre ? [...para(`Preemption cross-check (CPU ${pre.busyCpu}, ${fmtNumber(pre.windowMs)} ms): ` +
-      `${pre.preemptions} host preemptions, ${fmtNumber(pre.hostMs)} ms; steal the thread's clocks saw ` +
-      `${pre.stolenMs === null ? "n/a" : `${fmtNumber(pre.stolenMs)} ms`}, /proc/stat ${pre.procStatStealMs ?? "n/a"} ms (10 ms ticks); ` +
+      `${pre.preemptions} host preemptions, ${fmtNumber(pre.hostMs)} ms; steal by the scheduler's account of the thread ` +
+      `(wall less run time and run-queue wait, within a tick) ${pre.stolenMs === null ? "n/a" : `${fmtNumber(pre.stolenMs)} ms`}, ` +
+      `by /proc/stat ${pre.procStatStealMs ?? "n/a"} ms (10 ms ticks); ` +
       `guest switches ${fmtNumber(pre.guestSwitchMs)} ms; other gaps (interrupts, exits) ${fmtNumber(pre.otherMs)} ms.`, ""), ""] : []),
     ...(skips ? [...para(`Flush IPIs to the busy vCPU: ${skips.running.withIpi}/${skips.running.flushes} of the flushes while it ran, ` +
       `${skips.hostGap.withIpi}/${skips.hostGap.flushes} while the host had it, ` +
