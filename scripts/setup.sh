@@ -12,11 +12,12 @@ trap 'rm -f "$log"' EXIT
 
 # Debian packages: Jupyter for the kernel and notebook tests, chromium for
 # the browser tests (PNG rendering, HTML checks), SimPy 2 for the benchmark,
-# spin and gcc for the test that checks the explorer's Promela export,
+# spin and gcc for the test that checks the explorer's Promela export (gcc
+# also builds tlbrace measure's load helper), bpftrace for tlbrace measure,
 # slurm-wlm and munge for the test that runs the Slurm example on a
 # one-machine cluster (scripts/slurm-local.sh).
 apt_packages=(jupyter-nbconvert python3-nbclient jupyter-client
-  python3-ipykernel jupyter-notebook chromium python3-simpy spin gcc
+  python3-ipykernel jupyter-notebook chromium python3-simpy spin gcc bpftrace
   slurm-wlm munge)
 
 step() { printf '==> %s\n' "$*"; }

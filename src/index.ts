@@ -41,6 +41,9 @@ import type { Distribution } from "./model/distribution.js";
 import { empiricalFromCsv } from "./model/empirical.js";
 import { type HistoryEntry, kernelHistory as history } from "./model/history.js";
 import { Counterexample, Exploration, Timeline } from "./api/exploration.js";
+import { MachineProfile } from "./api/profile.js";
+import { applyProfile, readProfile } from "./measure/apply.js";
+import { checkMeasureOptions, measure as measureMachine, type MeasureOptions } from "./measure/measure.js";
 import { explore as exploreScenario, type ExploreOptions } from "./engines/explore/index.js";
 
 export { range, logRange };
@@ -78,17 +81,58 @@ export interface RunOptions extends Execution {
   readonly seed?: number;
 }
 
-/** A preset by name (`"seed"`), or `{base?, params?, name?}` over a preset or the defaults. */
-export function scenario(input: string | ScenarioInput | Scenario): ScenarioView {
+/** What tr.scenario takes besides a preset's name: a preset to start from, changes, and a measured profile. */
+export interface ScenarioOptions extends ScenarioInput {
+  /**
+   * A profile of `tlbrace measure` (its profile.json, or tr.measure's result):
+   * its measured values replace the base's; `params` still win.
+   */
+  readonly profile?: string | MachineProfile;
+}
+
+/**
+ * A preset by name (`"seed"`), or `{base?, params?, name?, profile?}` over a
+ * preset or the defaults: `tr.scenario({ base: "seed", profile: "out/measure/profile.json" })`.
+ */
+export function scenario(input: string | ScenarioOptions | Scenario): ScenarioView {
   if (input instanceof ScenarioView) return input;
   if (typeof input === "object" && input !== null && "params" in input && "title" in input && "kernel" in input && "summary" in input)
   {
     const given = input as Scenario;
     const s = defineScenario({ ...given, params: { ...given.params } });
-    return new ScenarioView(given.preset === undefined ? s : { ...s, preset: preset(given.preset).name });
+    return new ScenarioView({ ...s, ...(given.preset === undefined ? {} : { preset: preset(given.preset).name }),
+      ...(given.measured ? { measured: given.measured } : {}) });
+  }
+  if (typeof input === "object" && input !== null && "profile" in input && input.profile !== undefined) {
+    const { profile: p, params, ...rest } = input;
+    const loaded = p instanceof MachineProfile ? { profile: p.profile, path: p.path } : readProfile(p);
+    return new ScenarioView(applyProfile(defineScenario(rest), loaded, params ?? {}));
   }
   return new ScenarioView(defineScenario(input as string | ScenarioInput));
 }
+
+/**
+ * Measures this machine for `seconds` (default 10) and writes the profile to
+ * `out` (default out/measure): delays as samples, the kernel's flush and
+ * table free, the matching preset. Needs root and bpftrace for the traced
+ * delays; without them the profile says what is missing. Progress shows in
+ * place; the interrupt button ends the window and keeps what was measured.
+ */
+export async function measure(opts: MeasureOptions = {}): Promise<MachineProfile> {
+  const { seconds, out } = checkMeasureOptions(opts);
+  const m = await withNotebookControls(opts, "measure", "s", (e) =>
+    measureMachine({ seconds, out, ...(e.signal ? { signal: e.signal } : {}), ...(e.onProgress ? { onProgress: e.onProgress } : {}) }));
+  return new MachineProfile({ profile: m.profile, path: m.path });
+}
+
+/** A profile written by `tlbrace measure` or tr.measure, read and checked. */
+export function profile(path: string): MachineProfile {
+  return new MachineProfile(readProfile(path));
+}
+export { MachineProfile };
+export type { MeasureOptions };
+export type { Profile } from "./formats/profile.js";
+export type { Measured, MeasuredMachine, MeasuredParam } from "./model/measured.js";
 
 /** The names of the preset scenarios. */
 export function scenarios(): string[] {

@@ -13,6 +13,8 @@ import { checkRunOptions, type RunData, simulate } from "../engines/montecarlo/r
 import { checkRareOptions, estimateRare, type RareData, type RareOptions } from "../engines/rare/estimate.js";
 import type { Execution } from "../engines/montecarlo/pool.js";
 import { InputError } from "../model/errors.js";
+import { parseFile } from "../formats/issues.js";
+import { measuredSchema } from "../formats/profile.js";
 import { defineScenario, type Scenario } from "../model/scenario.js";
 import { MODEL_VERSION, olderModelParams } from "../model/version.js";
 import { type Axis, type Grid, grid } from "./grid.js";
@@ -128,8 +130,11 @@ function underField<T>(field: string, f: () => T): T {
 
 /** The scenario a manifest describes: its preset (which must exist here) with the recorded parameters. */
 export function scenarioOf(m: AnyManifest, field = "manifest"): Scenario {
+  // Measured inputs keep saying where they came from in the re-run's manifest.
+  const measured = m.measured === undefined ? undefined : parseFile(measuredSchema, m.measured, `${field}.measured`);
   try {
-    return defineScenario({ name: m.scenario, ...(m.preset ? { base: m.preset } : {}), params: m.params as Record<string, unknown> });
+    const s = defineScenario({ name: m.scenario, ...(m.preset ? { base: m.preset } : {}), params: m.params as Record<string, unknown> });
+    return measured ? { ...s, measured } : s;
   } catch (e) {
     if (e instanceof InputError && e.field === "scenario") throw new InputError(`${sub(field)}preset`, m.preset, e.allowed);
     if (e instanceof InputError) throw new InputError(`${sub(field)}params.${e.field}`, e.value, e.allowed);

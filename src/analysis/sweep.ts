@@ -12,6 +12,7 @@ import { addBlocks, complete, runData, type RunTally, runTally, runTasksOf } fro
 import { InputError } from "../model/errors.js";
 import type { PteRead } from "../model/params.js";
 import { canTear } from "../model/torn-pte.js";
+import { withoutMeasured } from "../model/measured.js";
 import type { Count, Probability } from "../model/units.js";
 import { openCheckpoint } from "./checkpoint.js";
 import { type Axis, type AxisValue, cellCount, cellScenario, cellValues, type Grid } from "./grid.js";
@@ -129,7 +130,8 @@ export async function runSweep(g: Grid, opts: MonteCarloOptions, exec: SweepExec
   const n = cellCount(g);
   const shard = exec.shard === undefined ? undefined : checkShard(exec.shard, n);
   const [first, end] = shard ? shardCells(n, shard) : [0, n];
-  const base = manifest({ engine: "montecarlo", scenario: g.scenario.name, preset: g.scenario.preset, params: g.scenario.params, seed, episodes, stream: [] });
+  const base = manifest({ engine: "montecarlo", scenario: g.scenario.name, preset: g.scenario.preset, params: g.scenario.params,
+    measured: withoutMeasured(g.scenario.measured, g.axes.map((a) => a.name)), seed, episodes, stream: [] });
   // Each cell's stream is [cell], so the sweep's manifest needs no stream of its own.
   const { stream: _cells, ...common } = base;
   const sweepManifest: SweepManifest = { ...common, axes: g.axes, ...(shard ? { shard } : {}) };

@@ -5,6 +5,7 @@
  * (how many states and transitions the explorer searched).
  */
 import { madeBy } from "../report/reply.js";
+import { measuredLines } from "../report/measured.js";
 import { commandLine } from "../text/shell.js";
 import { ascii } from "../text/format.js";
 import { inspect } from "node:util";
@@ -89,6 +90,7 @@ export class Matrix implements Showable {
     return [
       ...wrap(`Verdict matrix over ${d.base.name}: ${m.episodes} Monte Carlo episodes per cell, seed ${m.seed}; ` +
         `explorer with at most ${d.explore.maxPreemptions} preemptions of W`),
+      ...measuredLines(d.base.measured),
       "",
       ...columns(rows),
       "",
@@ -103,6 +105,7 @@ export class Matrix implements Showable {
   reply(): string {
     const d = this.data, m = d.sweep.manifest;
     const words = ["tlbrace", "matrix", ...(d.base.name === "seed" ? [] : ["--base", d.base.name]),
+      ...(d.base.measured ? ["--profile", d.base.measured.profile] : []),
       "--episodes", String(m.episodes), "--seed", String(m.seed), "--max-preemptions", String(d.explore.maxPreemptions)];
     return ascii([this.text(), "", `${madeBy(m)}.`, "Re-run with:", ...commandLine(words)].join("\n")) + "\n";
   }

@@ -3,6 +3,8 @@ import { inspect } from "node:util";
 import { type AxisValue, type Grid, grid } from "../analysis/grid.js";
 import { formatParams, PARAM_SPECS, type Params } from "../model/params.js";
 import { type Scenario, withParams } from "../model/scenario.js";
+import type { Measured } from "../model/measured.js";
+import { measuredLines } from "../report/measured.js";
 import { textTable } from "../text/format.js";
 import { escapeHtml } from "../text/html.js";
 import { htmlTable } from "../report/table.js";
@@ -15,6 +17,7 @@ export class ScenarioView implements Scenario, Showable {
   readonly kernel: readonly string[];
   readonly params: Params;
   readonly preset?: string;
+  readonly measured?: Measured;
   constructor(s: Scenario) {
     this.name = s.name;
     this.title = s.title;
@@ -22,6 +25,7 @@ export class ScenarioView implements Scenario, Showable {
     this.kernel = s.kernel;
     this.params = s.params;
     if (s.preset !== undefined) this.preset = s.preset;
+    if (s.measured !== undefined) this.measured = s.measured;
   }
   /** The same scenario with some parameters changed (validated); the title says what changed unless given. */
   with(overrides: Readonly<Record<string, unknown>>, name?: string, title?: string): ScenarioView {
@@ -33,8 +37,8 @@ export class ScenarioView implements Scenario, Showable {
   }
   text(): string {
     const p = formatParams(this.params);
-    const rows = PARAM_SPECS.map((s) => [s.name, String(p[s.name]), s.unit.replace("µ", "u")]);
-    return `${this.name}: ${this.title}\n${textTable(["parameter", "value", "unit"], rows)}`;
+    const rows = PARAM_SPECS.map((s) => [s.name, String(p[s.name]), s.unit.replace("µ", "u"), this.measured?.params[s.name] ? "measured" : ""]);
+    return [`${this.name}: ${this.title}`, textTable(["parameter", "value", "unit", ""], rows), ...measuredLines(this.measured)].join("\n");
   }
   /** The title, the summary and the parameters with their units and meanings. */
   html(): string {
@@ -44,7 +48,8 @@ export class ScenarioView implements Scenario, Showable {
   }
   show(): void { showBundle(this.text(), this.html()); }
   toJSON(): Scenario {
-    return { name: this.name, title: this.title, summary: this.summary, kernel: this.kernel, params: this.params, ...(this.preset ? { preset: this.preset } : {}) };
+    return { name: this.name, title: this.title, summary: this.summary, kernel: this.kernel, params: this.params,
+      ...(this.preset ? { preset: this.preset } : {}), ...(this.measured ? { measured: this.measured } : {}) };
   }
   toString(): string { return this.text(); }
   [inspect.custom](): string { return this.text(); }

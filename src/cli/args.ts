@@ -5,6 +5,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { InputError } from "../model/errors.js";
+import { type LoadedProfile, readProfile } from "../measure/apply.js";
 import { paramSpec, PARAM_NAMES } from "../model/params.js";
 import type { EngineKind } from "../engines/montecarlo/blocks.js";
 import { checkEngine } from "../engines/montecarlo/pool.js";
@@ -21,12 +22,22 @@ export type Parsed<O extends Options> = ReturnType<typeof parseArgs<Config<O>>>;
 /** Flags of the simulation commands; each command adds its own. */
 export const COMMON_OPTIONS = {
   set: { type: "string", multiple: true },
+  profile: { type: "string" },
   episodes: { type: "string" },
   seed: { type: "string" },
   workers: { type: "string" },
   engine: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const satisfies Options;
+
+/** The help lines of --profile, shared by the commands that take it. */
+export const PROFILE_HELP = `  --profile FILE      a profile.json of tlbrace measure: its measured
+                      values replace the scenario's; --set still wins`;
+
+/** `--profile`, read and checked before any work. */
+export function profileOption(path: string | undefined): LoadedProfile | undefined {
+  return path === undefined ? undefined : readProfile(path);
+}
 
 /** The help line of --workers, shared by the simulation commands. */
 export const WORKERS_HELP = "  --workers N         worker threads (default: all cores)";

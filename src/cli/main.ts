@@ -21,8 +21,9 @@ import { report } from "./report.js";
 import { matrix } from "./matrix.js";
 import { scenarios } from "./scenarios.js";
 import { compile } from "./compile.js";
+import { measure } from "./measure.js";
 
-const COMMANDS: readonly Command[] = [run, sweep, merge, study, report, rerun, exact, explore, matrix, scenarios, compile];
+const COMMANDS: readonly Command[] = [run, sweep, merge, study, report, rerun, exact, explore, matrix, scenarios, measure, compile];
 
 /** One line of error; the parts that echo input are cut shorter still. */
 const MAX_MESSAGE = 600;

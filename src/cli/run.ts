@@ -1,6 +1,6 @@
 /** `tlbrace run`: one Monte Carlo run of a scenario. */
 import { checkRunOptions, simulate } from "../engines/montecarlo/run.js";
-import { defineScenario, presetNames, withParams } from "../model/scenario.js";
+import { defineScenario, presetNames } from "../model/scenario.js";
 import { checkRareOptions, estimateRare, RARE_DEFAULTS } from "../engines/rare/estimate.js";
 import type { Execution } from "../engines/montecarlo/pool.js";
 import type { Scenario } from "../model/scenario.js";
@@ -8,8 +8,9 @@ import { rareReply } from "../report/rare.js";
 import { InputError } from "../model/errors.js";
 import {
   COMMON_OPTIONS, decimal, ENGINE_HELP, engineOption, EPISODES_ALLOWED, episodesOption, overrides, type Parsed, parseCommandLine, positionals,
-  seedOption, type Setting, settings, UsageError, wholeNumber, WORKERS_HELP, workersOption,
+  PROFILE_HELP, profileOption, seedOption, type Setting, settings, UsageError, wholeNumber, WORKERS_HELP, workersOption,
 } from "./args.js";
+import { applyProfile } from "../measure/apply.js";
 import type { Command, Context } from "./command.js";
 import { runReply } from "../report/reply.js";
 import { rareJson, runJson } from "../report/result.js";
@@ -43,6 +44,7 @@ Options:
                       lognormal:MEDIAN:SIGMA (times in us), measured
                       samples csv:PATH:COLUMN, or a name
                       (flush=native-ipi, tableFree=sync-ipi)
+${PROFILE_HELP}
   --episodes N        episodes to sample (default ${RUN_EPISODES}; 1e6 works)
   --seed S            random seed (default ${DEFAULT_SEED}); same seed, same numbers
   --json              print one JSON object instead of text
@@ -63,6 +65,7 @@ Examples:
   tlbrace run seed --set tableFree=immediate --episodes 1e6 --json
   tlbrace run seed --set tableFree=rcu-skip-sync --set memoryPressure=1e-6 \\
       --set walkUs=lognormal:5:1 --rare
+  tlbrace run seed --profile out/measure/profile.json
 `;
 
 export const run: Command = {
@@ -78,7 +81,7 @@ export const run: Command = {
     const [name] = positionals("run", given, ["<scenario>"], presetNames());
     const preset = defineScenario(name!);
     const set = settings(values.set);
-    const scenario = withParams(preset, overrides(set));
+    const scenario = applyProfile(preset, profileOption(values.profile), overrides(set));
     const exec = { workers: workersOption(values.workers), engine: engineOption(values.engine) };
     if (values.rare) return runRare(scenario, set, values, exec, ctx);
     for (const flag of ["rel-error", "max-episodes"] as const)

@@ -6,8 +6,9 @@ import { outputFile, sweepCsv, writeSweep } from "./output.js";
 import { checkRunOptions } from "../engines/montecarlo/run.js";
 import { InputError } from "../model/errors.js";
 import { paramSpec } from "../model/params.js";
-import { defineScenario, presetNames, withParams } from "../model/scenario.js";
-import { COMMON_OPTIONS, ENGINE_HELP, engineOption, episodesOption, overrides, parseCommandLine, positionals, seedOption, settings, UsageError, WORKERS_HELP, workersOption } from "./args.js";
+import { defineScenario, presetNames } from "../model/scenario.js";
+import { COMMON_OPTIONS, ENGINE_HELP, engineOption, episodesOption, overrides, parseCommandLine, positionals, profileOption, seedOption, settings, UsageError, WORKERS_HELP, workersOption } from "./args.js";
+import { applyProfile } from "../measure/apply.js";
 import type { Command } from "./command.js";
 import { json, presetsHelp } from "./format.js";
 import { progressLine } from "./progress.js";
@@ -48,6 +49,9 @@ Options:
   --vary NAME=V1,V2,...  the values listed (numbers, exp:5, kvm-pv, ...)
                          The first --vary changes slowest.
   --set KEY=VALUE        change a parameter that is not varied; repeat
+  --profile FILE         a profile.json of tlbrace measure: its measured
+                         values replace the scenario's; --set and --vary
+                         still win
   --episodes N           episodes per cell (default ${SWEEP_EPISODES})
   --seed S               random seed (default ${DEFAULT_SEED})
   --csv                  print CSV (the default)
@@ -136,7 +140,7 @@ export const sweep: Command = {
       if (set.some((s) => s.key === axis)) throw new InputError("--set", axis, "a parameter that is not also given to --vary");
       axes[axis] = list;
     }
-    const g = grid(withParams(preset, overrides(set)), axes);
+    const g = grid(applyProfile(preset, profileOption(values.profile), overrides(set)), axes);
     const opts = checkRunOptions({
       episodes: episodesOption(values.episodes, SWEEP_EPISODES),
       seed: seedOption(values.seed, DEFAULT_SEED),

@@ -5,6 +5,7 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { type Distribution, formatDistribution } from "../model/distribution.js";
+import type { Measured } from "../model/measured.js";
 import { PARAM_SPECS, type ParamName, type Params } from "../model/params.js";
 import { MODEL_VERSION } from "../model/version.js";
 
@@ -30,6 +31,8 @@ export interface Manifest {
   readonly stream: readonly number[];
   /** Engine options that change the answer (the explorer's maxPreemptions and maxStates); absent when none. */
   readonly options?: Readonly<Record<string, number>>;
+  /** The parameters measured on a machine (`--profile`): which, how, on how many samples, where and when. */
+  readonly measured?: Measured;
 }
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
@@ -65,8 +68,8 @@ export function gitCommit(): string | null {
   return commit;
 }
 
-type ManifestFields = Omit<Manifest, "tool" | "version" | "modelVersion" | "commit" | "node" | "params" | "preset"> &
-  { params: Params; preset: string | undefined };
+type ManifestFields = Omit<Manifest, "tool" | "version" | "modelVersion" | "commit" | "node" | "params" | "preset" | "measured"> &
+  { params: Params; preset: string | undefined; measured: Measured | undefined };
 
 export function manifest(fields: ManifestFields): Manifest {
   return {
@@ -83,5 +86,6 @@ export function manifest(fields: ManifestFields): Manifest {
     episodes: fields.episodes,
     stream: fields.stream,
     ...(fields.options ? { options: fields.options } : {}),
+    ...(fields.measured ? { measured: fields.measured } : {}),
   };
 }

@@ -9,3 +9,5 @@ export { resultSchema } from "./result.js";
 export { sweepFileSchema } from "./sweep.js";
 export { checkpointLineSchema } from "./checkpoint.js";
 export { studyManifestSchema } from "./study.js";
+export { profileSchema, PROFILE_FORMAT, PROFILE_VERSION, type Profile } from "./profile.js";
+export { parseFile } from "./issues.js";

@@ -4,6 +4,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { InputError } from "./errors.js";
+import { type Measured, withoutMeasured } from "./measured.js";
 import { formatParams, type Params, resolveParams } from "./params.js";
 
 export interface Scenario {
@@ -15,6 +16,8 @@ export interface Scenario {
   readonly params: Params;
   /** The preset this scenario is, or was built from; absent for one over the defaults. */
   readonly preset?: string;
+  /** Parameters whose values were measured on a machine (`tlbrace measure`); absent when none. */
+  readonly measured?: Measured;
 }
 
 /** What a user may give to describe a scenario: a preset to start from and overrides. */
@@ -84,5 +87,8 @@ export function withParams(s: Scenario, overrides: Readonly<Record<string, unkno
   const before = formatParams(s.params), after = formatParams(params);
   const changed = (Object.keys(after) as (keyof typeof after)[]).filter((k) => after[k] !== before[k]);
   const derived = changed.length ? `${s.title}; changed: ${changed.map((k) => `${k} ${after[k]}`).join(", ")}` : s.title;
-  return { ...s, name: name ?? s.name, title: title ?? derived, params };
+  // A parameter changed here is no longer the measured one.
+  const { measured: _was, ...rest } = s;
+  const measured = withoutMeasured(s.measured, changed);
+  return { ...rest, name: name ?? s.name, title: title ?? derived, params, ...(measured ? { measured } : {}) };
 }

@@ -14,11 +14,13 @@ import { ascii, columns, fit, fmtNumber, fmtP, fmtQuantity, textTable, WIDTH, wr
 import { commandLine } from "../text/shell.js";
 import { COST_LABELS, paramOrigins } from "./reply.js";
 import { presetSets } from "./rerun-command.js";
+import { measuredLines } from "./measured.js";
 
 /** `tlbrace exact PRESET --set ...` for the scenario, or undefined when a parameter has no command-line form. */
 export function exactRerunWords(s: Scenario, r: ExactResult, sens?: SensitivityData): string[] | undefined {
   const base = s.preset ?? "seed";
-  const sets = presetSets(base, s.params);
+  // Measured inputs go with the manifest: no command line carries where they came from.
+  const sets = s.measured ? undefined : presetSets(base, s.params);
   if (!sets) return undefined;
   return ["tlbrace", "exact", base, ...sets, ...(r.approximated.length ? ["--approximate"] : []), ...(sens ? ["--sensitivity"] : [])];
 }
@@ -57,7 +59,9 @@ export function exactReply(s: Scenario, r: ExactResult, sens?: SensitivityData):
     "",
     ...columns([["parameter", "value", "unit", "from"], ...params]),
     "(from: set = changed, preset = the scenario's, default = the model's,",
-    "approx. = the exponential of the same mean, --approximate)",
+    `approx. = the exponential of the same mean, --approximate${s.measured ? "," : ")"}`,
+    ...(s.measured ? ["measured = this profile's)"] : []),
+    ...(m.measured ? ["", ...measuredLines(m.measured)] : []),
     "",
     ...approximationWarning(s, r),
     ...(r.approximated.length ? [""] : []),
@@ -74,7 +78,7 @@ export function exactReply(s: Scenario, r: ExactResult, sens?: SensitivityData):
     ...(sens ? ["", sensitivityText(sens)] : []),
     "",
     `engine ${m.engine}, model ${m.modelVersion}, tlbrace ${m.version}`,
-    ...(words ? ["re-run with:", ...commandLine(words)] : ["(an empirical delay has no command-line form; the manifest holds it)"]),
+    ...(words ? ["re-run with:", ...commandLine(words)] : [s.measured ? "(measured inputs: the manifest holds them; tlbrace rerun FILE)" : "(an empirical delay has no command-line form; the manifest holds it)"]),
   ];
   return ascii(lines.join("\n")) + "\n";
 }

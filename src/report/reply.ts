@@ -14,6 +14,7 @@ import { ascii, columns, fit, fmtInterval, fmtNumber, fmtP, fmtQuantity, textTab
 import { commandLine } from "../text/shell.js";
 import { rerunWords } from "./rerun-command.js";
 import { sweepSummary } from "./study.js";
+import { measuredLines } from "./measured.js";
 
 /** A paragraph wrapped to 72 columns; continuation lines get `indent`. */
 const wrap = (text: string, indent = "") => wrapLines(text, WIDTH, indent).join("\n");
@@ -35,8 +36,9 @@ export function olderModelText(o: OlderModel): string {
 export function rerunLines(m: AnyManifest, file?: string): string[] {
   const made = `${madeBy(m)}, ${m.engine}, seed ${m.seed}.`;
   const words = rerunWords(m);
-  if (words) return [made, "Re-run with:", ...commandLine(words)];
-  return [made, `Re-run with: tlbrace rerun ${file ?? "MANIFEST.json"} (the manifest is the result's)`];
+  const measured = measuredLines(m.measured);
+  if (words) return [...measured, made, "Re-run with:", ...commandLine(words)];
+  return [...measured, made, `Re-run with: tlbrace rerun ${file ?? "MANIFEST.json"} (the manifest is the result's)`];
 }
 
 export const COST_LABELS: Readonly<Record<CostName, string>> = {
@@ -55,7 +57,8 @@ export function paramOrigins(s: Scenario): Record<string, string> {
     if (s.preset) given = formatParams(preset(s.preset).params);
   } catch { /* a preset this version lacks: compare with the defaults */ }
   return Object.fromEntries(PARAM_SPECS.map(({ name }) => [name,
-    values[name] !== given[name] ? "set" : values[name] === defaults[name] ? "default" : "preset"]));
+    s.measured?.params[name] ? "measured"
+      : values[name] !== given[name] ? "set" : values[name] === defaults[name] ? "default" : "preset"]));
 }
 
 /** The parameter table of a reply: each value, its unit, and where it comes from. */
@@ -65,7 +68,8 @@ export function paramLines(scenario: Scenario): string[] {
   const params = PARAM_SPECS.map(({ name, unit }) => [name, fit(String(values[name]), 30), unit, from[name]!]);
   return [
     ...columns([["parameter", "value", "unit", "from"], ...params]),
-    `(from: set = changed, preset = ${scenario.preset ?? "the scenario"}'s, default = the model's)`,
+    ...wrapLines(`(from: set = changed, preset = ${scenario.preset ?? "the scenario"}'s, default = the model's` +
+      `${scenario.measured ? ", measured = this profile's" : ""})`),
   ];
 }
 

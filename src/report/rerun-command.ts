@@ -34,6 +34,8 @@ export function presetSets(base: string, params: Params, skip: ReadonlySet<strin
 
 /** The words of the command, or undefined when no command line can say it (use `tlbrace rerun FILE`). */
 export function rerunWords(m: AnyManifest): string[] | undefined {
+  // Measured inputs go with the manifest: a command line would lose where they came from.
+  if (m.measured) return undefined;
   const base = m.preset ?? "seed";
   const axes = "axes" in m ? m.axes : [];
   const sets = presetSets(base, resolveParams(m.params as Record<string, unknown>), new Set(axes.map((a) => a.name)));

@@ -113,6 +113,6 @@ export function solveExact(s: Scenario, opts?: ExactOptions): ExactResult {
     ...torn,
     seconds,
     approximated,
-    manifest: manifest({ engine: "exact", scenario: s.name, preset: s.preset, params, seed: 0, episodes: 0, stream: [] }),
+    manifest: manifest({ engine: "exact", scenario: s.name, preset: s.preset, params, measured: s.measured, seed: 0, episodes: 0, stream: [] }),
   };
 }

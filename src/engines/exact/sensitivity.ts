@@ -92,7 +92,7 @@ export function sensitivity(s: Scenario, opts: SensitivityOptions = {}): Sensiti
   }
   return {
     scenario: s.name, params, pRace: base, step, factor, rows,
-    manifest: manifest({ engine: "exact", scenario: s.name, preset: s.preset, params, seed: 0, episodes: 0, stream: [] }),
+    manifest: manifest({ engine: "exact", scenario: s.name, preset: s.preset, params, measured: s.measured, seed: 0, episodes: 0, stream: [] }),
   };
 }
 

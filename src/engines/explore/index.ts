@@ -95,7 +95,7 @@ export function explore(s: Scenario, opts: ExploreOptions = {}): ExploreResult {
     scenario: s.name, params: s.params, maxPreemptions, maxStates, states, transitions, complete,
     seconds: (performance.now() - t0) / 1000,
     outcomes: ordered,
-    manifest: manifest({ engine: "explore", scenario: s.name, preset: s.preset, params: s.params, seed: 0, episodes: 0, stream: [],
+    manifest: manifest({ engine: "explore", scenario: s.name, preset: s.preset, params: s.params, measured: s.measured, seed: 0, episodes: 0, stream: [],
       options: { maxPreemptions, maxStates } }),
   };
 }

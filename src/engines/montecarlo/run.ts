@@ -74,5 +74,5 @@ export async function simulate(scenario: Scenario, opts: MonteCarloOptions, key 
     addBlocks(t, b);
     progress(Math.min(episodes, t.blocksDone * 4096), episodes);
   }, exec.signal);
-  return runData(t, manifest({ engine: "montecarlo", scenario: scenario.name, preset: scenario.preset, params: scenario.params, seed, episodes, stream: [key] }));
+  return runData(t, manifest({ engine: "montecarlo", scenario: scenario.name, preset: scenario.preset, params: scenario.params, measured: scenario.measured, seed, episodes, stream: [key] }));
 }

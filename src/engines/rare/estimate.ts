@@ -138,7 +138,7 @@ export async function estimateRare(s: Scenario, options: Partial<RareOptions>, e
   if (race && exact && raceEstimate.hits > 0 && (exact.pRace < raceEstimate.ci95[0] || exact.pRace > raceEstimate.ci95[1]))
     problems.push(`disagrees with the exact solver, which gives ${exact.pRace.toExponential(3)} (every delay here is memoryless)`);
   const ci95: Interval = race && raceEstimate.hits === 0 ? [0, pilot.ci95[1]] : raceEstimate.ci95;
-  const m = manifest({ engine: "rare", scenario: s.name, preset: s.preset, params: s.params, seed: opts.seed, episodes: raceEstimate.episodes, stream: [0],
+  const m = manifest({ engine: "rare", scenario: s.name, preset: s.preset, measured: s.measured, params: s.params, seed: opts.seed, episodes: raceEstimate.episodes, stream: [0],
     options: { relError: opts.relError, maxEpisodes: opts.maxEpisodes } });
   return {
     manifest: m,
