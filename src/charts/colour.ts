@@ -29,8 +29,9 @@ export function decadeRange(values: readonly number[], floor: number): Decades {
   const logs = values.filter((v) => v > 0 && Number.isFinite(v)).map(Math.log10);
   // `+ 0` turns -0 (ceil of -0.3) into 0: JSON has no -0.
   if (logs.length === 0) return [Math.min(-1, Math.floor(Math.log10(floor))) + 0, 0];
-  const lo = Math.floor(Math.min(...logs)) + 0;
-  return [lo, Math.max(lo + 1, Math.ceil(Math.max(...logs))) + 0];
+  // At least one decade, and never above 1: a sweep where every cell raced still has its decade below.
+  const hi = Math.ceil(Math.max(...logs));
+  return [Math.min(Math.floor(Math.min(...logs)), hi - 1) + 0, hi + 0];
 }
 
 /**

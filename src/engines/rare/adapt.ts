@@ -20,9 +20,9 @@ import type { RareTally, RareTask } from "./task.js";
 
 const STAGE_BLOCKS = 16, MAX_STAGE_BLOCKS = 256, MAX_STAGES = 24;
 /** Adaptation ends after this many stages that each saw at least MIN_HITS hits. */
-const GOOD_STAGES = 3;
+const GOOD_STAGES = 5;
 /** Rounds of estimation before the interval is looked at: a heavy tail of weights needs samples to show in the variance. */
-export const ROUND_BLOCKS = 16, MIN_ROUNDS = 4, MIN_HITS = 100;
+export const ROUND_BLOCKS = 16, MIN_ROUNDS = 8, MIN_HITS = 100;
 /** The most episodes the adaptation can take. */
 export const MAX_ADAPTATION_EPISODES = MAX_STAGES * MAX_STAGE_BLOCKS * BLOCK;
 
