@@ -13,7 +13,8 @@ import { Chart } from "./api/chart.js";
 import { Run } from "./api/run.js";
 import { Markdown, markdownEscape } from "./api/markdown.js";
 import { ScenarioView } from "./api/scenario.js";
-import { type Showable, showableTable, showBundle, showFigure } from "./api/show.js";
+import { type Showable, showableTable, showBundle, showFigure, type Table } from "./api/show.js";
+import * as aq from "arquero";
 import { Sweep } from "./api/sweep.js";
 import { withNotebookControls } from "./api/progress.js";
 import type { Figure } from "./charts/figure.js";
@@ -298,6 +299,13 @@ export type { HistoryEntry } from "./model/history.js";
  */
 export const markdown = Object.assign((source: string): Markdown => new Markdown(source), { escape: markdownEscape });
 export { Markdown };
+
+/** Plain rows (objects) as an Arquero table that shows itself: `tr.table(rows).show()`, or as a cell's last value. */
+export function table(rows: readonly object[]): Table & Showable {
+  if (!Array.isArray(rows) || !rows.every((r) => typeof r === "object" && r !== null))
+    throw new InputError("rows", Array.isArray(rows) ? "a list with a non-object" : typeof rows, "a list of objects, one per row");
+  return showableTable(aq.from(rows as object[]));
+}
 
 /** Shows anything rich: results, tables, charts, plain Plotly figures, or text. */
 export function show(x: unknown): void {
