@@ -3,14 +3,17 @@
  * run by this one command on this machine, never a time checked against a
  * constant. Writes bench/results.json.
  *
- *   1. the Monte Carlo engine against a hand-fused loop of the seed scenario,
- *      alternating rounds in one process;
+ *   1. the Monte Carlo engine (compiled, and the interpreter it replaced)
+ *      against a hand-fused loop of the seed scenario, alternating rounds in
+ *      one process;
  *   2. against SimPy 2 (Debian's python3-simpy) running the same scenario;
- *   3. a 21 x 21 sweep on 1 and on 2 workers;
+ *   3. a 21 x 21 x 1e5 sweep on 1 and on 2 workers, and notebook 01's
+ *      21 x 21 x 1e4 sweep;
  *   4. the exact solver on the seed scenario and on a rare race near 1e-12,
  *      against the Monte Carlo episodes the same time buys;
  *   5. the exhaustive explorer: states per second, and the time to explore
- *      the seed with 2 preemptions.
+ *      the seed with 2 preemptions;
+ *   6. the rare-event estimator against plain Monte Carlo (./rare.ts).
  *
  * BENCH_EPISODES, BENCH_SIMPY_EPISODES and BENCH_SWEEP_EPISODES scale them.
  */
@@ -26,11 +29,12 @@ import { solveExact } from "../src/engines/exact/index.js";
 import { explore } from "../src/engines/explore/index.js";
 import { stream } from "../src/random/stream.js";
 import { type FusedTally, fusedSeed } from "./fused-seed.js";
+import { rareVsPlain } from "./rare.js";
 
 const EPISODES = Number(process.env.BENCH_EPISODES ?? 1_000_000);
 const SIMPY_EPISODES = Number(process.env.BENCH_SIMPY_EPISODES ?? 200_000);
 const SWEEP_EPISODES = Number(process.env.BENCH_SWEEP_EPISODES ?? 100_000);
-const ROUNDS = 3;
+const ROUNDS = 5;
 const seed = defineScenario("seed");
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const perSec = (n: number, ms: number) => (n / ms) * 1000;
@@ -38,29 +42,38 @@ const m = (x: number) => `${(x / 1e6).toFixed(3)} M episodes/s`;
 
 // 1. Engine against the hand-fused loop (one thread each: a like-for-like loop).
 async function engineVsFused() {
-  const engine: number[] = [], fused: number[] = [];
+  const engine: number[] = [], interpreter: number[] = [], fused: number[] = [];
   let res: Awaited<ReturnType<typeof simulate>> | undefined;
   const f: FusedTally = { episodes: 0, races: 0, freeDelaySum: 0, unmapLatencySum: 0, ipis: 0 };
-  await simulate(seed, { episodes: 50_000, seed: 0 }, 0, { workers: 1 }); // warm up
-  fusedSeed(seed.params, stream(0, 0, 0), 50_000, { ...f });
+  // Warm up: each program reaches its optimised steady state (V8 tiers it up as paths are seen) before it is timed.
+  for (let w = 0; w < 3; w++) {
+    await simulate(seed, { episodes: 1_000_000, seed: 100 + w }, 0, { workers: 1 });
+    await simulate(seed, { episodes: 200_000, seed: 100 + w }, 0, { workers: 1, engine: "interpret" });
+    fusedSeed(seed.params, stream(100 + w, 0, 0), 1_000_000, { ...f });
+  }
   for (let r = 1; r <= ROUNDS; r++) {
     let t0 = performance.now();
     res = await simulate(seed, { episodes: EPISODES, seed: r }, 0, { workers: 1 });
     engine.push(perSec(EPISODES, performance.now() - t0));
+    t0 = performance.now();
+    const again = await simulate(seed, { episodes: EPISODES, seed: r }, 0, { workers: 1, engine: "interpret" });
+    interpreter.push(perSec(EPISODES, performance.now() - t0));
+    if (JSON.stringify(again) !== JSON.stringify(res)) throw new Error("the interpreter's numbers differ from the compiled engine's");
     const tally: FusedTally = { episodes: 0, races: 0, freeDelaySum: 0, unmapLatencySum: 0, ipis: 0 };
     t0 = performance.now();
     fusedSeed(seed.params, stream(r, 0, 0), EPISODES, tally);
     fused.push(perSec(EPISODES, performance.now() - t0));
     Object.assign(f, tally);
   }
-  const e = median(engine), h = median(fused);
+  const e = median(engine), i = median(interpreter), h = median(fused);
   console.log(`1. monte carlo vs hand-fused loop, seed, ${EPISODES} episodes x ${ROUNDS} rounds, 1 thread (median)`);
-  console.log(`   engine ${m(e)}, hand-fused ${m(h)}: ratio ${(e / h).toFixed(4)}`);
+  console.log(`   compiled engine ${m(e)}, interpreter ${m(i)} (same numbers), hand-fused ${m(h)}: ratio ${(e / h).toFixed(4)} ` +
+    `(interpreter ${(i / h).toFixed(4)}; compiled / interpreter ${(e / i).toFixed(2)})`);
   console.log(`   same numbers? mean free delay ${res!.costs.freeDelayUs.mean.toFixed(1)} vs ${(f.freeDelaySum / f.episodes).toFixed(1)} us, ` +
     `IPIs ${res!.costs.ipis.mean.toFixed(4)} vs ${(f.ipis / f.episodes).toFixed(4)}, races ${res!.races} vs ${f.races}`);
   return {
-    episodes: EPISODES, rounds: ROUNDS, engineEpisodesPerSec: Math.round(e), fusedEpisodesPerSec: Math.round(h),
-    ratio: Number((e / h).toFixed(4)),
+    episodes: EPISODES, rounds: ROUNDS, engineEpisodesPerSec: Math.round(e), interpreterEpisodesPerSec: Math.round(i),
+    fusedEpisodesPerSec: Math.round(h), ratio: Number((e / h).toFixed(4)), interpreterRatio: Number((i / h).toFixed(4)),
     check: { engineFreeDelayMeanUs: res!.costs.freeDelayUs.mean, fusedFreeDelayMeanUs: f.freeDelaySum / f.episodes,
       engineIpisMean: res!.costs.ipis.mean, fusedIpisMean: f.ipis / f.episodes, engineRaces: res!.races, fusedRaces: f.races },
   };
@@ -93,6 +106,8 @@ async function sweepScaling() {
   const g = grid(seed, { memoryPressure: range(0, 1, 21), preemptRate: logRange(0.01, 100, 21) });
   const times: Record<number, number> = {};
   let first: unknown;
+  // Warm up both: the program optimised in this thread, and the two workers started (they are kept between sweeps).
+  for (const workers of [1, 2]) await runSweep(g, { episodes: 20_000, seed: 2 }, { workers });
   for (const workers of [1, 2]) {
     const t0 = performance.now();
     const r = await runSweep(g, { episodes: SWEEP_EPISODES, seed: 1 }, { workers });
@@ -103,8 +118,17 @@ async function sweepScaling() {
   const cells = 441, total = cells * SWEEP_EPISODES;
   console.log(`3. sweep 21 x 21 x ${SWEEP_EPISODES} episodes (${(total / 1e6).toFixed(1)} M), seed scenario`);
   console.log(`   1 worker ${times[1]!.toFixed(1)} s, 2 workers ${times[2]!.toFixed(1)} s: speed-up ${(times[1]! / times[2]!).toFixed(2)} (identical rows)`);
+  // Notebook 01's sweep, as a notebook runs it: the default workers, kept from one sweep to the next.
+  const notebook: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    const t0 = performance.now();
+    await runSweep(g, { episodes: 10_000, seed: 1 }, {});
+    notebook.push((performance.now() - t0) / 1000);
+  }
+  console.log(`   notebook 01's sweep, 21 x 21 x 10000 on ${availableParallelism()} workers: ${notebook.map((x) => x.toFixed(2)).join(", ")} s ` +
+    `(the first starts the workers)`);
   return { cells, episodesPerCell: SWEEP_EPISODES, seconds1: Number(times[1]!.toFixed(2)), seconds2: Number(times[2]!.toFixed(2)),
-    speedup: Number((times[1]! / times[2]!).toFixed(3)) };
+    speedup: Number((times[1]! / times[2]!).toFixed(3)), notebookSweepSeconds: notebook.map((x) => Number(x.toFixed(3))) };
 }
 
 const days = (sec: number) => (sec < 2 * 86400 ? `${(sec / 3600).toPrecision(2)} hours` : `${Math.round(sec / 86400)} days`);
@@ -170,5 +194,6 @@ const results = {
   sweep: await sweepScaling(),
   exact: await exactSolves(),
   explore: explorerSpeed(),
+  rare: await rareVsPlain(2),
 };
 writeFileSync(new URL("./results.json", import.meta.url), JSON.stringify(results, null, 2) + "\n");

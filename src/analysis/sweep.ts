@@ -143,10 +143,11 @@ export async function runSweep(g: Grid, opts: MonteCarloOptions, exec: SweepExec
 
   const torn = gridCanTear(g);
   const open = new Map<number, RunTally>();
+  const spares: RunTally[] = [];
   function* tasks(): Generator<BlockTask> {
     for (let j = start; j < end; j++) {
       const s = cellScenario(g, j);
-      open.set(j, runTally(episodes));
+      open.set(j, runTally(episodes, spares.pop()));
       yield* runTasksOf(s.params, seed, j, episodes, engine);
     }
   }
@@ -163,6 +164,7 @@ export async function runSweep(g: Grid, opts: MonteCarloOptions, exec: SweepExec
     if (complete(tally)) {
       open.delete(b.key);
       finished.set(b.key, { ...cellValues(g, b.key), cell: b.key, ...resultColumns(runData(tally, base), torn) });
+      spares.push(tally);
       for (let row = finished.get(next); row; row = finished.get(next)) {
         finished.delete(next++);
         if (exec.keepRows !== false) rows.push(row);

@@ -25,18 +25,19 @@ function fmix32(h: number): number {
  * pure-rand's order (s01, s00, s11, s10). The compiled engine runs the
  * generator from them inline.
  */
-export function streamState(seed: number, ...keys: number[]): number[] {
+export function streamState(seed: number, ...keys: number[]): Int32Array {
   const words = [seed >>> 0, Math.floor(seed / 2 ** 32) >>> 0, ...keys.map((k) => k >>> 0), keys.length];
   let h = 0x9e3779b9;
   for (const w of words) h = fmix32(h ^ fmix32(w + 0x7f4a7c15));
-  const state: number[] = [0, 1, 2, 3].map((i) => fmix32(h + Math.imul(i + 1, 0x9e3779b9)) | 0);
+  // An Int32Array, not a list: the compiled engine reads it block after block, always in the same shape.
+  const state = Int32Array.from([0, 1, 2, 3], (i) => fmix32(h + Math.imul(i + 1, 0x9e3779b9)) | 0);
   if (!state.some((x) => x !== 0)) state[0] = 1;
   return state;
 }
 
 /** The uniform source that starts from generator state `words` (see streamState). */
-export function uniformFrom(words: readonly number[]): Uniform {
-  const rng = xoroshiro128plusFromState([...words]);
+export function uniformFrom(words: ArrayLike<number>): Uniform {
+  const rng = xoroshiro128plusFromState(Array.from(words));
   return () => uniformFloat64(rng);
 }
 

@@ -101,6 +101,31 @@ export function toSparse(h: Histogram): SparseHistogram {
   };
 }
 
+/** Empties `h` for use again. */
+export function clear(h: Histogram): Histogram {
+  h.counts.fill(0);
+  h.only.fill(0);
+  h.n = 0;
+  h.sum = 0;
+  h.min = Infinity;
+  h.max = -Infinity;
+  return h;
+}
+
+/** `toSparse(h)`, leaving `h` empty again: one dense histogram serves block after block without a new allocation. */
+export function drain(h: Histogram): SparseHistogram {
+  const sparse = toSparse(h);
+  for (const b of sparse.bins) {
+    h.counts[b] = 0;
+    h.only[b] = 0;
+  }
+  h.n = 0;
+  h.sum = 0;
+  h.min = Infinity;
+  h.max = -Infinity;
+  return sparse;
+}
+
 /** Adds a sparse histogram into a dense one; the same result as `merge`. Sums are kept by the caller. */
 export function mergeSparse(into: Histogram, from: SparseHistogram): void {
   for (let k = 0; k < from.bins.length; k++) {

@@ -9,7 +9,7 @@ import type { Params } from "../../model/params.js";
 import { protocol } from "../../model/protocol.js";
 import { canTear, pteProtocol } from "../../model/torn-pte.js";
 import { streamState, uniformFrom } from "../../random/stream.js";
-import { type Histogram, histogram, record, type SparseHistogram, toSparse } from "../../stats/histogram.js";
+import { drain, type Histogram, histogram, record, type SparseHistogram } from "../../stats/histogram.js";
 import { type BlockAccumulator, type BlockRunner, compiledRunner, compiledTornRunner, type TornRunner } from "./compile/index.js";
 import { type EpisodeOutcome, episodeRunner } from "./episode.js";
 
@@ -101,12 +101,15 @@ function interpretedTornRunner(params: Params): TornRunner {
   };
 }
 
+/** The dense histograms a task fills, emptied as its sparse ones are taken: one set per thread. */
+const scratch: readonly Histogram[] = COSTS.map(() => histogram());
+
 export function simulateBlocks(task: BlockTask): BlockTally {
   const { params, seed, key, episodes, from, to } = task;
   const interpret = task.engine === "interpret";
   const run = interpret ? interpretedRunner(params) : compiledRunner(params);
   const tear = !canTear(params) ? undefined : interpret ? interpretedTornRunner(params) : compiledTornRunner(params);
-  const hists: Histogram[] = COSTS.map(() => histogram());
+  const hists = scratch;
   const sums = Object.fromEntries(COSTS.map((c) => [c, new Float64Array(to - from)])) as Record<CostName, Float64Array>;
   const acc: BlockAccumulator = { races: 0, corrupts: 0, latency: 0, free: 0, ipis: 0, wait: 0 };
   let torns = 0;
@@ -120,7 +123,7 @@ export function simulateBlocks(task: BlockTask): BlockTally {
     sums.ipis[k] = acc.ipis;
     sums.waitUs[k] = acc.wait;
   }
-  const hist = Object.fromEntries(COSTS.map((c, i) => [c, toSparse(hists[i]!)])) as Record<CostName, SparseHistogram>;
+  const hist = Object.fromEntries(COSTS.map((c, i) => [c, drain(hists[i]!)])) as Record<CostName, SparseHistogram>;
   return { key, from, to, races: acc.races, corrupts: acc.corrupts, ...(tear ? { torns } : {}), hist, sums };
 }
 

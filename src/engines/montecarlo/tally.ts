@@ -1,6 +1,6 @@
 /** Adds up the block tallies of one run (or one sweep cell) into its result. */
 import { clopperPearson } from "../../stats/proportion.js";
-import { type Histogram, histogram, mergeSparse } from "../../stats/histogram.js";
+import { clear, type Histogram, histogram, mergeSparse } from "../../stats/histogram.js";
 import { summarize } from "../../stats/summary.js";
 import type { Manifest } from "../manifest.js";
 import { BLOCK, type BlockTally, type BlockTask, COSTS, type CostName, type EngineKind } from "./blocks.js";
@@ -22,11 +22,18 @@ export interface RunTally {
   readonly sums: Record<CostName, Float64Array>;
 }
 
-export function runTally(episodes: number): RunTally {
+/**
+ * An empty tally. `spare`: a finished tally whose histograms are emptied and
+ * used again (a sweep opens one tally per cell, and dense histograms are
+ * the most of its memory).
+ */
+export function runTally(episodes: number, spare?: RunTally): RunTally {
   const blocks = Math.ceil(episodes / BLOCK);
+  const hist = spare
+    ? Object.fromEntries(COSTS.map((c) => [c, clear(spare.hist[c])])) as Record<CostName, Histogram>
+    : Object.fromEntries(COSTS.map((c) => [c, histogram()])) as Record<CostName, Histogram>;
   return {
-    episodes, blocks, blocksDone: 0, races: 0, corrupts: 0,
-    hist: Object.fromEntries(COSTS.map((c) => [c, histogram()])) as Record<CostName, Histogram>,
+    episodes, blocks, blocksDone: 0, races: 0, corrupts: 0, hist,
     sums: Object.fromEntries(COSTS.map((c) => [c, new Float64Array(blocks)])) as Record<CostName, Float64Array>,
   };
 }

@@ -131,7 +131,7 @@ export function useProposal(q: Proposal, sites: number): void {
 }
 
 /** Starts a block: the stream's generator state, and fresh sums. */
-export function startBlock(words: readonly number[], collect: boolean): BlockSums {
+export function startBlock(words: ArrayLike<number>, collect: boolean): BlockSums {
   state.set(words);
   log = collect ? new HitLog() : undefined;
   sums = { episodes: 0, hits: 0, sumW: 0, sumW2: 0, maxW: 0, corrupts: 0, sumWc: 0, sumWc2: 0, maxWc: 0,

@@ -24,9 +24,9 @@ export interface BlockAccumulator {
 }
 
 /** Runs `episodes` episodes from generator state `words` into the histograms (latency, free, IPIs, wait) and `acc`. */
-export type BlockRunner = (words: readonly number[], episodes: number, hist: readonly Histogram[], acc: BlockAccumulator) => void;
+export type BlockRunner = (words: ArrayLike<number>, episodes: number, hist: readonly Histogram[], acc: BlockAccumulator) => void;
 /** Runs `episodes` episodes of the PTE model from generator state `words`; the torn reads among them. */
-export type TornRunner = (words: readonly number[], episodes: number) => number;
+export type TornRunner = (words: ArrayLike<number>, episodes: number) => number;
 
 /** What a program calls; see Program.source. */
 export interface Runtime {
@@ -71,14 +71,32 @@ export function instantiate<R>(prog: Program, runtime: Omit<Runtime, "stuck">): 
   return make(prog.numbers, prog.arrays, { ...runtime, stuck: (state) => new Error(`episode stuck in state ${prog.states[state]}`) });
 }
 
+/**
+ * Runners by parameters: a run's or a sweep cell's tasks share them, and a
+ * runner keeps nothing between calls (every block starts from its own
+ * generator state), so the program is written once per parameter set.
+ */
+const runners = new Map<string, unknown>();
+const RUNNERS_KEPT = 64;
+
+function cached<R>(key: string, make: () => R): R {
+  let r = runners.get(key) as R | undefined;
+  if (r === undefined) {
+    r = make();
+    if (runners.size >= RUNNERS_KEPT) runners.delete(runners.keys().next().value!);
+    runners.set(key, r);
+  }
+  return r;
+}
+
 /** A block runner for these parameters. */
 export function compiledRunner(p: Params): BlockRunner {
-  return instantiate<BlockRunner>(programOf(p), { record });
+  return cached(`plain ${JSON.stringify(p)}`, () => instantiate<BlockRunner>(programOf(p), { record }));
 }
 
 /** A torn-read counter for these parameters (the PTE model). */
 export function compiledTornRunner(p: Params): TornRunner {
-  return instantiate<TornRunner>(programOf(p, "torn", "pte"), { record });
+  return cached(`torn ${JSON.stringify(p)}`, () => instantiate<TornRunner>(programOf(p, "torn", "pte"), { record }));
 }
 
 /**
