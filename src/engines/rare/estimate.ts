@@ -129,7 +129,8 @@ export async function estimateRare(s: Scenario, options: Partial<RareOptions>, e
   const run = { ...opts, workers };
   const race = verdicts.race.verdict === "SAFE" ? undefined : await adapt(s, "protocol", run, exec, advance);
   const torn = !tear ? undefined : verdicts.torn.verdict === "SAFE" ? null : await adapt(s, "pte", run, exec, advance);
-  progress(budget, budget);
+  // The budget was an upper bound; the end shows what was done.
+  progress(done, done);
 
   const raceEstimate = race?.estimate ?? NONE, corrupt = race?.companion ?? NONE;
   const problems = race ? judge(race, "race", opts, { hits: pilot.races, episodes: pilot.episodes, ci95: pilot.ci95 }) : [];
