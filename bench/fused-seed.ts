@@ -4,10 +4,10 @@
  * closed form. The benchmark's baseline, and an independent check of the
  * engine's numbers.
  */
-import { mean } from "../src/model/distribution.js";
-import { preemptedAtUnmap } from "../src/model/entry.js";
-import type { Params } from "../src/model/params.js";
-import type { Uniform } from "../src/random/stream.js";
+import { mean } from "../dist/model/distribution.js";
+import { preemptedAtUnmap } from "../dist/model/entry.js";
+import type { Params } from "../dist/model/params.js";
+import type { Uniform } from "../dist/random/stream.js";
 
 export interface FusedTally { episodes: number; races: number; freeDelaySum: number; unmapLatencySum: number; ipis: number }
 

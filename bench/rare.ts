@@ -6,9 +6,9 @@
  * rate on the same scenario times the episodes a binomial proportion needs,
  * (1.96 / 0.1)^2 (1 - p) / p.
  */
-import { simulate } from "../src/engines/montecarlo/run.js";
-import { estimateRare } from "../src/engines/rare/estimate.js";
-import { defineScenario } from "../src/model/scenario.js";
+import { simulate } from "../dist/engines/montecarlo/run.js";
+import { estimateRare } from "../dist/engines/rare/estimate.js";
+import { defineScenario } from "../dist/model/scenario.js";
 
 /**
  * Hypercall flush, the sync IPI skipped: a race needs a failed batch
@@ -23,7 +23,7 @@ const KINDS = {
 const TARGETS = [1e-4, 1e-7, 1e-10, 1e-12];
 const Z = 1.959963984540054, REL = 0.1;
 
-const days = (sec: number) => (sec < 3600 ? `${sec.toFixed(0)} s` : sec < 2 * 86400 ? `${(sec / 3600).toPrecision(2)} hours`
+const days = (sec: number) => (sec < 3600 ? `${sec.toPrecision(2)} s` : sec < 2 * 86400 ? `${(sec / 3600).toPrecision(2)} hours`
   : sec < 2 * 365 * 86400 ? `${Math.round(sec / 86400)} days` : `${(sec / (365 * 86400)).toPrecision(2)} years`);
 
 export async function rareVsPlain(workers: number) {

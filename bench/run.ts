@@ -16,18 +16,20 @@
  *   6. the rare-event estimator against plain Monte Carlo (./rare.ts).
  *
  * BENCH_EPISODES, BENCH_SIMPY_EPISODES and BENCH_SWEEP_EPISODES scale them.
+ * The programs measured are the built ones (dist/, which `npm run bench`
+ * builds first): what the CLI and notebooks run, worker threads included.
  */
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { availableParallelism, cpus } from "node:os";
-import { grid, logRange, range } from "../src/analysis/grid.js";
-import { runSweep } from "../src/analysis/sweep.js";
-import { simulate } from "../src/engines/montecarlo/run.js";
-import { mean } from "../src/model/distribution.js";
-import { defineScenario, withParams } from "../src/model/scenario.js";
-import { solveExact } from "../src/engines/exact/index.js";
-import { explore } from "../src/engines/explore/index.js";
-import { stream } from "../src/random/stream.js";
+import { grid, logRange, range } from "../dist/analysis/grid.js";
+import { runSweep } from "../dist/analysis/sweep.js";
+import { simulate } from "../dist/engines/montecarlo/run.js";
+import { mean } from "../dist/model/distribution.js";
+import { defineScenario, withParams } from "../dist/model/scenario.js";
+import { solveExact } from "../dist/engines/exact/index.js";
+import { explore } from "../dist/engines/explore/index.js";
+import { stream } from "../dist/random/stream.js";
 import { type FusedTally, fusedSeed } from "./fused-seed.js";
 import { rareVsPlain } from "./rare.js";
 
