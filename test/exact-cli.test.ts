@@ -87,6 +87,11 @@ describe("tlbrace exact", () => {
     assert.equal(j.params.walkUs, "exp:5");
     const text = tlbrace(["exact", "seed", "--set", "walkUs=uniform:2:8", "--approximate"]);
     assert.match(text.stdout, /^walkUs +exp:5 +us +approx\.$/m);
+    // The approximation says it can be far off, and names the estimate that checks it.
+    assert.match(j.warning, /^WARNING: walkUs uniform:2:8 solved as the exponential of the same mean\. .*orders of magnitude/);
+    assert.equal(j.check, "tlbrace run seed --set walkUs=uniform:2:8 --rare");
+    assert.match(text.stdout, /WARNING: walkUs uniform:2:8 solved as the exponential/);
+    assert.match(text.stdout, /tlbrace run seed --set walkUs=uniform:2:8 --rare/);
   });
 
   const bad: [string, string[], string[]][] = [
