@@ -16,7 +16,7 @@ import { InputError } from "../model/errors.js";
 import { parseFile } from "../formats/issues.js";
 import { measuredSchema } from "../formats/profile.js";
 import { defineScenario, type Scenario } from "../model/scenario.js";
-import { MODEL_VERSION, olderModelParams } from "../model/version.js";
+import { asThisModel, MODEL_VERSION, olderModelParams } from "../model/version.js";
 import { type Axis, type Grid, grid } from "./grid.js";
 import { parseJson, readInputFile } from "./input-file.js";
 import { parseFormat, place } from "../formats/read.js";
@@ -99,9 +99,7 @@ function resolveManifest(raw: unknown, at: string, file?: string): Resolved {
     throw new InputError(`${sub(field)}modelVersion`, version,
       `at most ${MODEL_VERSION}: it was written by a newer tlbrace (${String(raw.version)}) than this one (${PACKAGE_VERSION}); upgrade tlbrace to re-run it`);
   // An older model's manifest lacks the parameters added since; they take the values that do what that model did.
-  const m: Record<string, unknown> & { params: Record<string, unknown> } =
-    { ...raw, params: { ...olderModelParams(version), ...(isObject(raw.params) ? raw.params : {}) } };
-  if (!isObject(raw.params)) m.params = raw.params as Record<string, unknown>;
+  const m = asThisModel(raw) as Record<string, unknown> & { params: Record<string, unknown> };
   // Every field's form, by the format; then what the format cannot say.
   parseFormat("axes" in m ? sweepManifestSchema : manifestSchema, m, file ?? "", at);
   if (m.engine === "montecarlo") underField(field, () => checkRunOptions({ episodes: m.episodes, seed: m.seed }));

@@ -3,32 +3,15 @@
  * draws from the proposal and the bookkeeping of each episode's likelihood
  * ratio. Module state, one block at a time: a program calls `draw(site)` for
  * every uniform, `begin()` before an episode and `end(race, corrupt)` after
- * it. The generator is the project's xoroshiro128+ stream, as the plain
- * engines run it.
+ * it.
  */
+import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64";
+import { xoroshiro128plusFromState } from "pure-rand/generator/xoroshiro128plus";
 import { BINS, binOf, NBINS, type Proposal } from "./proposal.js";
 
-const state = new Int32Array(4);
-
-/** One uniform in [0, 1) from the block's stream: pure-rand's uniformFloat64 over xoroshiro128+. */
-function next(): number {
-  let s01 = state[0]!, s00 = state[1]!, s11 = state[2]!, s10 = state[3]!;
-  const hi = (s00 + s10) & 67108863;
-  let a0 = s10 ^ s00, a1 = s11 ^ s01;
-  const t0 = s00;
-  s00 = (t0 << 24) ^ (s01 >>> 8) ^ a0 ^ (a0 << 16);
-  s01 = (s01 << 24) ^ (t0 >>> 8) ^ a1 ^ ((a1 << 16) | (a0 >>> 16));
-  s10 = (a1 << 5) ^ (a0 >>> 27);
-  s11 = (a0 << 5) ^ (a1 >>> 27);
-  const lo = (s00 + s10) & 134217727;
-  a0 = s10 ^ s00;
-  a1 = s11 ^ s01;
-  state[1] = (s00 << 24) ^ (s01 >>> 8) ^ a0 ^ (a0 << 16);
-  state[0] = (s01 << 24) ^ (s00 >>> 8) ^ a1 ^ ((a1 << 16) | (a0 >>> 16));
-  state[3] = (a1 << 5) ^ (a0 >>> 27);
-  state[2] = (a0 << 5) ^ (a1 >>> 27);
-  return hi * 1.4901161193847656e-8 + lo * 1.1102230246251565e-16;
-}
+/** The block's stream: the project's xoroshiro128+ and uniformFloat64, as the plain engines draw. */
+let rng = xoroshiro128plusFromState([0, 0, 0, 1]);
+const next = (): number => uniformFloat64(rng);
 
 const START = Float64Array.from(BINS, (b) => b.start);
 const WIDTH = Float64Array.from(BINS, (b) => b.width);
@@ -132,7 +115,7 @@ export function useProposal(q: Proposal, sites: number): void {
 
 /** Starts a block: the stream's generator state, and fresh sums. */
 export function startBlock(words: ArrayLike<number>, collect: boolean): BlockSums {
-  state.set(words);
+  rng = xoroshiro128plusFromState(Array.from(words));
   log = collect ? new HitLog() : undefined;
   sums = { episodes: 0, hits: 0, sumW: 0, sumW2: 0, maxW: 0, corrupts: 0, sumWc: 0, sumWc2: 0, maxWc: 0,
     };
