@@ -28,7 +28,7 @@ export interface EpisodeOutcome {
 }
 
 /** A guard on runaway episodes (e.g. a huge preemption rate with zero-length preemptions). */
-const MAX_EVENTS = 1_000_000;
+export const MAX_EVENTS = 1_000_000;
 
 export interface EpisodeRunner {
   run(out: EpisodeOutcome): EpisodeOutcome;

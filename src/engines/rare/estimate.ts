@@ -34,7 +34,7 @@ import { BLOCK, type CostName, type RunData, simulate, throttle } from "../monte
 import { adapt, type Adapted, type Estimate, MAX_ADAPTATION_EPISODES, MIN_HITS, ROUND_BLOCKS } from "./adapt.js";
 import type { Tilt } from "./proposal.js";
 
-export { type Estimate, estimateOf } from "./adapt.js";
+export type { Estimate } from "./adapt.js";
 
 export interface RareOptions {
   /** The 95% interval's half-width over pRace to reach (default 0.1). */

@@ -65,9 +65,6 @@ import type { Hits } from "./draws.js";
 /** Per site, the probability of each bin: `q[s * NBINS + k]`. */
 export type Proposal = Float64Array;
 
-/** No tilt: each bin's probability is its width (the plain uniform). */
-export const uniformRow = (): Float64Array => Float64Array.from(BINS, (b) => b.width);
-
 /**
  * The start of the adaptation: half of the draws plain, half spread evenly
  * over the bins, so that each end's smallest bins are reached about once in

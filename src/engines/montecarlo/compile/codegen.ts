@@ -17,12 +17,11 @@
 import { phaseDelay, phaseWeights, preemptedAtUnmap, RESUME_STEP, unmapInstantState } from "../../../model/entry.js";
 import type { Params } from "../../../model/params.js";
 import type { State, Step } from "../../../model/protocol.js";
+import { MAX_EVENTS } from "../episode.js";
 import type { Graph, Node, Tree } from "./graph.js";
 import { Constants, type Draws, plainDraws, type SamplerCode } from "./samplers.js";
 import { tiltedDraws } from "./tilted.js";
 
-/** The interpreter's guard on runaway episodes; the same bound, the same message. */
-export const MAX_EVENTS = 1_000_000;
 
 /**
  * plain: the interpreter's draws, bit for bit, race, corruption and costs

@@ -66,7 +66,7 @@ function logNormal(id: string, mu: string, sigma: string): SamplerCode {
 }
 
 /** sample.ts `sampler`. */
-export function plainSampler(id: string, d: Distribution, k: Constants): SamplerCode {
+function plainSampler(id: string, d: Distribution, k: Constants): SamplerCode {
   switch (d.kind) {
     case "fixed": {
       const v = k.number(`${id}v`, d.value);
@@ -113,7 +113,7 @@ function sizeBiased(id: string, d: Distribution, k: Constants): SamplerCode {
 }
 
 /** sample.ts `equilibriumSampler`: a uniform point of a size-biased draw (the uniform drawn first). */
-export function equilibriumSampler(id: string, d: Distribution, k: Constants): SamplerCode {
+function equilibriumSampler(id: string, d: Distribution, k: Constants): SamplerCode {
   if (d.kind === "exponential") return plainSampler(id, d, k);
   if (mean(d) === 0) return stateless((target) => `${target} = 0;`);
   const biased = sizeBiased(`${id}b`, d, k);
@@ -121,7 +121,7 @@ export function equilibriumSampler(id: string, d: Distribution, k: Constants): S
 }
 
 /** The host's Poisson preemptions: an exponential clock at `perMs` per ms, or never. */
-export function rateSampler(id: string, perMs: number, k: Constants): SamplerCode {
+function rateSampler(id: string, perMs: number, k: Constants): SamplerCode {
   const perUs = perMs / 1000;
   return perUs > 0 ? plainSampler(id, { kind: "exponential", mean: 1 / perUs }, k) : stateless((target) => `${target} = Infinity;`);
 }
