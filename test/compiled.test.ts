@@ -13,7 +13,7 @@ import { simulateBlocks } from "../src/engines/montecarlo/blocks.js";
 import { graphOf } from "../src/engines/montecarlo/compile/index.js";
 import { simulate } from "../src/engines/montecarlo/run.js";
 import { FLUSH_MECHANISMS, PTE_READS, PTE_REMAPS, TABLE_FREE_MODES } from "../src/model/params.js";
-import { protocol } from "../src/model/protocol.js";
+import { tableFreeModel } from "../src/model/protocol.js";
 import { defineScenario, presetNames } from "../src/model/scenario.js";
 import { delay, params, time } from "./arbitraries.js";
 
@@ -74,7 +74,7 @@ test("the graph is the protocol's: every step that can fire in some state appear
     const p = defineScenario(name).params;
     const g = graphOf(p);
     const fired = new Set(g.nodes.flatMap((n) => n.enabled.filter((_, j) => !n.frozen[j]).map((c) => g.steps[g.timed[c]!]!.id)));
-    const timedIds = protocol(p.flush, p.tableFree).steps.filter((st) => st.delay).map((st) => st.id);
+    const timedIds = tableFreeModel(p).steps.filter((st) => st.delay).map((st) => st.id);
     for (const id of fired) assert.ok(timedIds.includes(id));
     assert.ok(fired.has("pte-read") && fired.has("flush-done"), `${name}: the walk and the flush fire`);
     assert.equal(new Set(g.nodes.map((n) => n.key)).size, g.nodes.length);

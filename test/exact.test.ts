@@ -13,7 +13,7 @@ import { sensitivity } from "../src/engines/exact/sensitivity.js";
 import { simulate } from "../src/engines/montecarlo/run.js";
 import { InputError } from "../src/model/errors.js";
 import { FLUSH_MECHANISMS, TABLE_FREE_MODES } from "../src/model/params.js";
-import { canFire, copyState, protocol, type State } from "../src/model/protocol.js";
+import { canFire, copyState, type State, tableFreeModel } from "../src/model/protocol.js";
 import { defineScenario } from "../src/model/scenario.js";
 import { stream } from "../src/random/stream.js";
 import * as tr from "../src/index.js";
@@ -256,7 +256,7 @@ test("expected costs agree with Monte Carlo means (99.9% t-intervals over 8 seed
 test("no guard reads the preemption count, so the chain may leave it out of a state", () => {
   for (const flush of FLUSH_MECHANISMS) for (const tableFree of TABLE_FREE_MODES) {
     const p = scenarioOf({ flush, tableFree, preemptRate: 1, memoryPressure: 0.5 }).params;
-    const steps = protocol(flush, tableFree).steps;
+    const steps = tableFreeModel(p).steps;
     for (const key of buildChain(p).transient) {
       const at = (n: number): State => ({ ...(JSON.parse(key) as Omit<State, "preemptions">), preemptions: n });
       for (const st of steps) {

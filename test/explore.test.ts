@@ -44,7 +44,7 @@ function bruteForceDepth(s: Scenario, o: ExploreOutcome, maxPreemptions: number,
       dfs(t, depth + 1);
     }
   };
-  dfs(initialState(), 0);
+  dfs(initialState(modelOf(s, o).model), 0);
   return best;
 }
 
@@ -129,7 +129,7 @@ describe("counterexamples", () => {
       for (const o of OUTCOMES) {
         const path = r.outcomes[o].counterexample;
         if (!path) continue;
-        const states = replay(modelOf(s, o).steps, initialState(), path);
+        const states = replay(modelOf(s, o).steps, initialState(modelOf(s, o).model), path);
         assert.equal(states.at(-1)![o], true, `${name} ${o}: the replay does not end in ${o}`);
         assert.ok(states.slice(0, -1).every((x) => !x[o]), `${name} ${o}: reached before its last step`);
         assert.ok(path.filter((t) => t.step === "preempt").length <= r.maxPreemptions);

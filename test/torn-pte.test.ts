@@ -14,7 +14,7 @@ import { explore } from "../src/engines/explore/index.js";
 import { simulate } from "../src/engines/montecarlo/run.js";
 import { phaseWeights } from "../src/model/entry.js";
 import { defineScenario, preset, type Scenario } from "../src/model/scenario.js";
-import { pteProtocol } from "../src/model/torn-pte.js";
+import { pteModel } from "../src/model/protocol.js";
 import { cliInProcess as cli } from "./dispatch.js";
 
 const torn = (params: Record<string, unknown>, base = "torn-pte"): Scenario => defineScenario({ base, params });
@@ -54,10 +54,10 @@ describe("the order of the fault that maps B", () => {
 describe("the unmap instant in the PTE model", () => {
   test("falls between two loads in proportion to the gap's share of the walker's work", () => {
     const s = torn({ walkUs: "exp:4", pteLoadGapUs: "exp:0.5" });
-    const w = phaseWeights(pteProtocol(s.params), s.params);
+    const w = phaseWeights(pteModel(s.params), s.params);
     assert.deepEqual(w, [4 / 5, 0.5 / 5, 0.5 / 5]);
     // A PTE loaded at once has one phase, as the page-table-free protocol has.
-    assert.deepEqual(phaseWeights(pteProtocol({ ...s.params, pteRead: "atomic" }), s.params), [1]);
+    assert.deepEqual(phaseWeights(pteModel({ ...s.params, pteRead: "atomic" }), s.params), [1]);
   });
 });
 

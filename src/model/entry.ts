@@ -46,8 +46,8 @@ export function phaseWeights(m: Model, p: Params): number[] {
 }
 
 /** W holds P (PMD read done, IRQs off), in `phase` of its window; U is about to act. */
-export function unmapInstantState(preempted: boolean, phase?: WindowPhase): State {
-  const s = initialState();
+export function unmapInstantState(m: Pick<Model, "variables">, preempted: boolean, phase?: WindowPhase): State {
+  const s = initialState(m);
   s.w = "walking";
   s.wRunning = !preempted;
   s.preemptions = preempted ? 1 : 0;
@@ -56,4 +56,4 @@ export function unmapInstantState(preempted: boolean, phase?: WindowPhase): Stat
 }
 
 /** The host step whose clock runs when W is preempted at u. */
-export const RESUME_STEP = "resume";
+export { RESUME_STEP } from "../protocol/build.js";

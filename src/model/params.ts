@@ -64,8 +64,22 @@ export interface Params {
   readonly pteRemap: PteRemap;
   readonly faultUs: Distribution;
   readonly pteLoadGapUs: Distribution;
+  /**
+   * A protocol given by the user (`--protocol FILE`, tr.protocol) in place of
+   * the built-in one of `model`: the whole document, patches applied, so
+   * workers and re-runs need no file. Absent: the built-in protocols.
+   */
+  readonly protocol?: ProtocolRef;
 }
-export type ParamName = keyof Params;
+
+/** A user's protocol as parameters carry it (src/protocol/format.ts is its shape). */
+export interface ProtocolRef {
+  /** What it is called in titles and manifests: its name, or its file's. */
+  readonly name: string;
+  readonly model: "table-free" | "pte";
+  readonly doc: Readonly<Record<string, unknown>>;
+}
+export type ParamName = Exclude<keyof Params, "protocol">;
 export type DelayParam = "walkUs" | "preemptUs" | "flushUs" | "ipiUs" | "gracePeriodUs" | "reuseUs" | "faultUs" | "pteLoadGapUs";
 export type NumericParam = "preemptRate" | "memoryPressure" | "lowCollision";
 

@@ -1,96 +1,38 @@
 /**
- * What every model of the race is made of: the state both vCPUs and the host
- * act on, steps with guards, delays and weighted effects, and the shape the
- * engines read a model in (its steps, the phases of W's window an unmap can
- * fall in, and when an episode is over). The page-table-free protocol
- * (protocol.ts) and the PTE model (torn-pte.ts) are both such models.
+ * What every model of the race is made of, as the engines read it: a state
+ * of named variables, steps with guards, delays and weighted effects, the
+ * phases of W's window an unmap can fall in, when an episode is over, and
+ * the conditions its costs are timed by. Models are written as protocol
+ * files (data/protocols/, the format of src/protocol/) and built into this
+ * shape; the few names below are the primitives the engines themselves
+ * read, in MODEL.md's words.
  */
 import type { DelayParam, Params } from "./params.js";
 
-/**
- * Walker program counter. `walking`: PMD read, P's address held, reads of P
- * under way. `low-read` and `high-read` are the halves of a PTE read as two
- * 32-bit loads (the PTE model of torn-pte.ts).
- */
-export type WalkerPc = "idle" | "irqs-off" | "walking" | "low-read" | "high-read" | "read-done" | "done";
-/**
- * Unmapper program counter, in the order of free_pgtables -> tlb_finish_mmu.
- * The PTE model (torn-pte.ts) uses `zapping` (low half cleared), `cleared`
- * and the flush; the fault that maps B is read off the PTE's halves.
- */
-export type UnmapperPc =
-  | "start" | "zapping" | "cleared" | "flushing" | "flush-wait" | "flushed"
-  | "sync" | "sync-sent" | "sync-wait" | "rcu" | "rcu-one" | "gp" | "gp-done"
-  | "freed" | "reused";
-/**
- * A 32-bit half of a PTE in the PTE model: A's bits, B's bits, or 0. A and B
- * are present, so their low halves hold _PAGE_PRESENT and are never 0.
- */
-export type PteHalf = "A" | "B" | "0";
+export type Value = string | number | boolean;
+/** A state: every variable of the model by name. */
+export type State = Record<string, Value>;
 
-export interface State {
-  w: WalkerPc;
-  /** false while the host has W scheduled out (steal time holds KVM_VCPU_PREEMPTED). */
-  wRunning: boolean;
-  /** KVM_VCPU_FLUSH_TLB: set by kvm_flush_tlb_multi instead of an IPI; the host flushes on resume. */
-  flushTlbPending: boolean;
-  /** IPIs sent to W and not yet answered. */
-  ipiPending: number;
-  /** IPIs sent to W in all (a cost). */
-  ipis: number;
-  /** Host preemptions of W so far (the explorer bounds it). */
-  preemptions: number;
-  u: UnmapperPc;
-  pmd: "present" | "clear";
-  page: "live" | "freed" | "reused";
-  /** call_rcu was made while W was inside its IRQs-off section: the grace period waits for W. */
-  rcuWaitsForW: boolean;
-  race: boolean;
-  corrupt: boolean;
-  /** The PTE model only: the PTE's two halves as they are in memory. */
-  pteLow: PteHalf;
-  pteHigh: PteHalf;
-  /** The PTE model only: the halves W has loaded (pte.pte_low, pte.pte_high in ptep_get_lockless). */
-  wLow: PteHalf;
-  wHigh: PteHalf;
-  /** The PTE model only: B's low half, A's bits when they collide (lowCollision). */
-  bLow: "A" | "B";
-  /** The PTE model only: W accepted a present PTE value the PTE never held. */
-  torn: boolean;
-}
+/** Primitives every model declares: W's program counter, whether W's vCPU runs, the host's preemption count, U's program counter. */
+export const PRIMITIVES = {
+  /** W's program counter; the unmap instant puts W in `walking` (PMD read, P's address held). */
+  w: "string",
+  /** false while the host has W scheduled out (steal time holds KVM_VCPU_PREEMPTED): W's own steps wait. */
+  wRunning: "boolean",
+  /** Host preemptions of W so far: the explorer bounds it; no guard may read it. */
+  preemptions: "count",
+  /** U's program counter. */
+  u: "string",
+} as const;
+/** Outcomes the engines count when a model declares them (booleans), and the cost in IPIs (a number). */
+export const OUTCOME_VARIABLES = ["race", "corrupt", "torn"] as const;
+export const IPIS = "ipis";
 
-/** The largest number of IPIs sent to W in one episode: the flush's and tlb_remove_table_sync_one's. */
-export const MAX_IPIS = 2;
-
-/**
- * Every value each State field can take, for engines that enumerate states
- * (the explorer's state codes, the Promela export). `preemptions` is bounded
- * by the caller: the model itself puts no bound on it.
- */
-export function stateDomains(maxPreemptions: number): { readonly [K in keyof State]: readonly State[K][] } {
-  const upTo = (n: number) => Array.from({ length: n + 1 }, (_, i) => i);
-  const bool = [false, true];
-  return {
-    w: ["idle", "irqs-off", "walking", "low-read", "high-read", "read-done", "done"],
-    wRunning: bool,
-    flushTlbPending: bool,
-    ipiPending: upTo(MAX_IPIS),
-    ipis: upTo(MAX_IPIS),
-    preemptions: upTo(maxPreemptions),
-    u: ["start", "zapping", "cleared", "flushing", "flush-wait", "flushed", "sync", "sync-sent", "sync-wait",
-      "rcu", "rcu-one", "gp", "gp-done", "freed", "reused"],
-    pmd: ["present", "clear"],
-    page: ["live", "freed", "reused"],
-    rcuWaitsForW: bool,
-    race: bool,
-    corrupt: bool,
-    pteLow: ["A", "B", "0"],
-    pteHigh: ["A", "B", "0"],
-    wLow: ["A", "B", "0"],
-    wHigh: ["A", "B", "0"],
-    bLow: ["A", "B"],
-    torn: bool,
-  };
+/** A state variable: its values (absent for a count such as `preemptions`) and its value at the start. */
+export interface Variable {
+  readonly name: string;
+  readonly values?: readonly Value[];
+  readonly initial: Value;
 }
 
 export type Actor = "W" | "U" | "host";
@@ -134,38 +76,59 @@ export interface WindowPhase {
   readonly enter?: (s: State) => void;
 }
 
+/** Which of a scenario's models: the page-table-free protocol (race, corrupt, costs) or the PTE model (torn). */
+export type ModelName = "table-free" | "pte";
+
 /** A model as the engines read it. */
 export interface Model {
+  readonly name: string;
+  readonly model: ModelName;
+  /** The state variables in the order the file declares them. */
+  readonly variables: readonly Variable[];
   readonly steps: readonly Step[];
   /** W's IRQs-off window after the PMD read, phase by phase, in the order W goes through them. */
   readonly window: readonly WindowPhase[];
   /** Nothing that happens after this can change the model's outcomes (or, in the page-table-free protocol, a cost). */
   readonly settled: (s: State) => boolean;
+  /** U has returned from the free path: the episode's unmap latency ends here. */
+  readonly returned: (s: State) => boolean;
+  /** U is blocked on W's answer to an IPI (beyond the IPI's own round trip). */
+  readonly waiting: (s: State) => boolean;
+  /** The page-table page has been freed: the free delay ends here. */
+  readonly freed: (s: State) => boolean;
 }
 
-/** W is inside local_irq_save .. local_irq_restore (preempted or not). */
-export const inIrqsOff = (s: State) =>
-  s.w === "irqs-off" || s.w === "walking" || s.w === "low-read" || s.w === "high-read" || s.w === "read-done";
-export const irqsOn = (s: State) => s.w === "idle" || s.w === "done";
-
-/** A step with one outcome. */
-export const one = (label: string, apply: (s: State) => void): Effect[] => [{ label, apply }];
-
-export const sendIpiToW = (s: State) => {
-  s.ipiPending++;
-  s.ipis++;
-};
-
-/** The state before anything happens: W about to disable IRQs, U about to clear the PMD. */
-export function initialState(): State {
-  return {
-    w: "idle", wRunning: true, flushTlbPending: false, ipiPending: 0, ipis: 0, preemptions: 0,
-    u: "start", pmd: "present", page: "live", rcuWaitsForW: false, race: false, corrupt: false,
-    pteLow: "A", pteHigh: "A", wLow: "0", wHigh: "0", bLow: "B", torn: false,
-  };
+/** The state before anything happens. */
+export function initialState(m: Pick<Model, "variables">): State {
+  const s: State = {};
+  for (const v of m.variables) s[v.name] = v.initial;
+  return s;
 }
+
+/**
+ * Every value each variable can take, for engines that enumerate states
+ * (the explorer's state codes, the Promela export); a count is bounded by
+ * the caller: the model itself puts no bound on it.
+ */
+export function stateDomains(m: Pick<Model, "variables">, maxCount: number): Record<string, readonly Value[]> {
+  return Object.fromEntries(m.variables.map((v) => [v.name, v.values ?? Array.from({ length: maxCount + 1 }, (_, i) => i)]));
+}
+
+/** The first variable of `s` outside its values, as "name = value"; undefined when every one is inside. */
+export function outsideDomain(m: Pick<Model, "variables">, s: State): string | undefined {
+  for (const v of m.variables) {
+    const x = s[v.name];
+    if (v.values ? !v.values.includes(x!) : !(typeof x === "number" && Number.isInteger(x) && x >= 0)) return `${v.name} = ${JSON.stringify(x)}`;
+  }
+  return undefined;
+}
+
+/** An outcome flag of a state: false where the model has no such variable. */
+export const flag = (s: State, name: string): boolean => s[name] === true;
+/** IPIs sent to W in the episode: 0 where the model does not count them. */
+export const ipisOf = (s: State): number => (typeof s[IPIS] === "number" ? (s[IPIS] as number) : 0);
 
 export const copyState = (s: State): State => ({ ...s });
 
 /** Whether `step` can happen now: its guard holds and, for W's own steps, W's vCPU runs. */
-export const canFire = (step: Step, s: State): boolean => step.enabled(s) && (!step.onCpu || s.wRunning);
+export const canFire = (step: Step, s: State): boolean => step.enabled(s) && (!step.onCpu || s.wRunning === true);

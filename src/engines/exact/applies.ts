@@ -7,8 +7,8 @@
 import { type Distribution, exponential, formatDistribution, mean } from "../../model/distribution.js";
 import { InputError } from "../../model/errors.js";
 import type { DelayParam, Params } from "../../model/params.js";
-import { protocol, type Step } from "../../model/protocol.js";
-import { canTear, pteProtocol } from "../../model/torn-pte.js";
+import { pteModel, type Step, tableFreeModel } from "../../model/protocol.js";
+import { canTear } from "../../model/torn-pte.js";
 
 export type Applies = { ok: true } | { ok: false; param: string; why: string };
 
@@ -26,13 +26,13 @@ const delaysOf = (steps: readonly Step[]): DelayParam[] =>
   [...new Set(steps.flatMap((st) => (st.delay && "param" in st.delay ? [st.delay.param] : [])))];
 
 /** The delay parameters the steps of this flush and table-free mode wait for, in protocol order: what pRace depends on. */
-export function delayParamsOf(p: Pick<Params, "flush" | "tableFree">): DelayParam[] {
-  return delaysOf(protocol(p.flush, p.tableFree).steps);
+export function delayParamsOf(p: Params): DelayParam[] {
+  return delaysOf(tableFreeModel(p).steps);
 }
 
 /** Every delay the exact solver's chains wait for: the protocol's, and the PTE model's where the PTE can tear. */
 export function chainDelayParams(p: Params): DelayParam[] {
-  return [...new Set([...delayParamsOf(p), ...(canTear(p) ? delaysOf(pteProtocol(p).steps) : [])])];
+  return [...new Set([...delayParamsOf(p), ...(canTear(p) ? delaysOf(pteModel(p).steps) : [])])];
 }
 
 /** Whether the exact solver applies to these parameters as they are. */

@@ -19,7 +19,8 @@
 import { mean } from "../../model/distribution.js";
 import { phaseWeights, preemptedAtUnmap, unmapInstantState } from "../../model/entry.js";
 import type { Params } from "../../model/params.js";
-import { canFire, copyState, type Model, protocol, type State, type Step, unmapperWaiting, unmapReturned } from "../../model/protocol.js";
+import { canFire, copyState, flag, ipisOf, type Model, outsideDomain, type State, type Step, tableFreeModel } from "../../model/protocol.js";
+import { InputError } from "../../model/errors.js";
 
 /** What the chain computes for every state: three absorption probabilities and four expectations. */
 export const MEASURES = ["pRace", "pCorrupt", "unmapLatencyUs", "freeDelayUs", "ipis", "waitUs", "pTorn"] as const;
@@ -71,7 +72,7 @@ const MAX_INSTANT_STEPS = 10_000;
  * Builds the chain of `model` (by default the page-table-free protocol of the
  * parameters); the delays it waits for must be memoryless (see applies.ts).
  */
-export function buildChain(p: Params, model: Model = protocol(p.flush, p.tableFree)): Chain {
+export function buildChain(p: Params, model: Model = tableFreeModel(p)): Chain {
   const { steps, settled } = model;
   const immediate = steps.filter((st) => timing(st, p).kind === "immediate");
   const instant = steps.filter((st) => timing(st, p).kind === "instant");
@@ -124,19 +125,21 @@ export function buildChain(p: Params, model: Model = protocol(p.flush, p.tableFr
     const key = stateKey(s);
     const known = index.get(key);
     if (known !== undefined) return known;
+    const outside = outsideDomain(model, s);
+    if (outside) throw new InputError(`protocol ${model.name}`, outside, "a value among the variable's values (a step writes one outside them)");
     let i: number;
     if (settled(s)) {
       i = ~absorbing.length;
       absorbing.push(key);
       terminal.push(Float64Array.from(MEASURES, (m) =>
-        (m === "pRace" ? +s.race : m === "pCorrupt" ? +s.corrupt : m === "pTorn" ? +s.torn : m === "ipis" ? s.ipis : 0)));
+        (m === "pRace" ? +flag(s, "race") : m === "pCorrupt" ? +flag(s, "corrupt") : m === "pTorn" ? +flag(s, "torn") : m === "ipis" ? ipisOf(s) : 0)));
     } else {
       i = transient.length;
       transient.push(key);
       states.push(s);
       // Time counts towards a cost while the condition the Monte Carlo engine times it by holds.
       reward.push(Float64Array.from(MEASURES, (m) =>
-        m === "unmapLatencyUs" ? +!unmapReturned(s) : m === "freeDelayUs" ? +(s.page === "live") : m === "waitUs" ? +unmapperWaiting(s) : 0));
+        m === "unmapLatencyUs" ? +!model.returned(s) : m === "freeDelayUs" ? +!model.freed(s) : m === "waitUs" ? +model.waiting(s) : 0));
     }
     index.set(key, i);
     return i;
@@ -154,8 +157,8 @@ export function buildChain(p: Params, model: Model = protocol(p.flush, p.tableFr
   phaseWeights(model, p).forEach((w, k) => {
     if (!(w > 0)) return;
     const phase = model.window[k];
-    if (pPreempted < 1) collect(start, unmapInstantState(false, phase), (1 - pPreempted) * w);
-    if (pPreempted > 0) collect(start, unmapInstantState(true, phase), pPreempted * w);
+    if (pPreempted < 1) collect(start, unmapInstantState(model, false, phase), (1 - pPreempted) * w);
+    if (pPreempted > 0) collect(start, unmapInstantState(model, true, phase), pPreempted * w);
   });
 
   for (let i = 0; i < states.length; i++) {

@@ -8,7 +8,8 @@
 import { InputError } from "../../model/errors.js";
 import type { Params } from "../../model/params.js";
 import type { Scenario } from "../../model/scenario.js";
-import { canTear, pteProtocol } from "../../model/torn-pte.js";
+import { pteModel } from "../../model/protocol.js";
+import { canTear } from "../../model/torn-pte.js";
 import type { Microseconds, Probability } from "../../model/units.js";
 import { type Manifest, manifest } from "../manifest.js";
 import { type Applies, type Approximation, chainParams, paramsApply } from "./applies.js";
@@ -83,7 +84,7 @@ export function entryValues(c: Chain, x: readonly Float64Array[]): Record<(typeo
 
 /** pTorn from the chain of the PTE model, with that chain's size and residual. */
 function tornSolve(p: Params): Pick<ExactResult, "pTorn" | "tornChain"> {
-  const chain = buildChain(p, pteProtocol(p));
+  const chain = buildChain(p, pteModel(p));
   const { x, residual } = solveChain(chain);
   return {
     pTorn: entryValues(chain, x).pTorn,

@@ -4,16 +4,16 @@
  * mixed-radix number. A number is a cheap key for the visited set, and a
  * state outside the declared domains is a model error caught at once.
  */
-import { type State, stateDomains } from "../../model/protocol.js";
+import { type Model, type State, stateDomains } from "../../model/protocol.js";
 
 export interface Codec {
   encode(s: State): number;
   decode(code: number): State;
 }
 
-export function codec(maxPreemptions: number): Codec {
-  const domains = stateDomains(maxPreemptions);
-  const fields = Object.keys(domains) as (keyof State)[];
+export function codec(model: Pick<Model, "variables">, maxPreemptions: number): Codec {
+  const domains = stateDomains(model, maxPreemptions);
+  const fields = Object.keys(domains);
   const values = fields.map((f) => domains[f] as readonly unknown[]);
   const index = values.map((vs) => new Map(vs.map((v, i) => [v, i])));
   const size = values.reduce((n, vs) => n * vs.length, 1);
@@ -37,7 +37,7 @@ export function codec(maxPreemptions: number): Codec {
       }
       const s = {} as Record<string, unknown>;
       for (let k = 0; k < fields.length; k++) s[fields[k]!] = values[k]![digits[k]!];
-      return s as unknown as State;
+      return s as State;
     },
   };
 }

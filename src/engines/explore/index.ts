@@ -76,7 +76,8 @@ export function explore(s: Scenario, opts: ExploreOptions = {}): ExploreResult {
   for (const model of modelsOf(s.params)) {
     const r = search({
       moves: moves(model.steps, s.params, maxPreemptions),
-      start: initialState(),
+      start: initialState(model.model),
+      model: model.model,
       outcomes: new Map(model.outcomes.map((o) => [o, holds(o)])),
       maxPreemptions,
       maxStates,

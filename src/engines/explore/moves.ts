@@ -29,7 +29,7 @@ export function moves(steps: readonly Step[], p: Params, maxPreemptions: number)
     if (rate === 0) continue;
     const bounded = rate !== undefined;
     const guard = bounded
-      ? (s: State) => s.preemptions < maxPreemptions && canFire(step, s)
+      ? (s: State) => (s.preemptions as number) < maxPreemptions && canFire(step, s)
       : (s: State) => canFire(step, s);
     for (const effect of step.effects) {
       if ((effect.weight ? effect.weight(p) : 1) <= 0) continue;

@@ -9,8 +9,8 @@
 import type { State } from "../../model/protocol.js";
 import type { Move } from "./moves.js";
 
-type Field = keyof State;
-type Domains = { readonly [K in Field]: readonly State[K][] };
+type Field = string;
+type Domains = Readonly<Record<string, readonly unknown[]>>;
 type Assignment = ReadonlyMap<Field, unknown>;
 
 /** One guarded command: when the fields equal `when`, set the fields of `set`. */
@@ -46,7 +46,8 @@ function paths<T>(domains: Domains, fixed: Assignment, f: (fixed: Assignment) =>
     return [{ fixed, result: f(fixed) }];
   } catch (e) {
     if (!(e instanceof Need)) throw e;
-    return (domains[e.field] as readonly unknown[]).flatMap((v) => paths(domains, new Map(fixed).set(e.field, v), f));
+    const field = e.field;
+    return (domains[field] ?? []).flatMap((v) => paths(domains, new Map(fixed).set(field, v), f));
   }
 }
 

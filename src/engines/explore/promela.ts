@@ -10,7 +10,7 @@
  *   spin -a model.pml && gcc -O2 -o pan pan.c && ./pan -a -N no_race
  */
 import { formatParams } from "../../model/params.js";
-import { initialState, type State, stateDomains } from "../../model/protocol.js";
+import { initialState, type State, stateDomains, type Value } from "../../model/protocol.js";
 import type { Scenario } from "../../model/scenario.js";
 import { MODEL_VERSION } from "../../model/version.js";
 import { ascii } from "../../text/format.js";
@@ -19,7 +19,8 @@ import { type ExploredModel, modelsOf, OUTCOMES } from "./models.js";
 import { type Move, moves } from "./moves.js";
 import { probe } from "./probe.js";
 
-type Field = keyof State;
+type Field = string;
+type Domains = Readonly<Record<string, readonly Value[]>>;
 
 const ident = (s: string) => s.replace(/[^A-Za-z0-9]+/g, "_");
 /** Promela comments end at the first "*" "/". */
@@ -30,7 +31,7 @@ interface Vars {
   readonly value: (f: Field, v: unknown) => string;
 }
 
-function variables(domains: ReturnType<typeof stateDomains>, start: State): Vars {
+function variables(domains: Domains, start: State): Vars {
   const decls: string[] = [];
   const enums = new Set<Field>();
   for (const f of Object.keys(domains) as Field[]) {
@@ -53,7 +54,7 @@ function variables(domains: ReturnType<typeof stateDomains>, start: State): Vars
  * the domains are right; it becomes a failed assertion, so that spin reports
  * it if it can happen, as the explorer does.
  */
-function commands(move: Move, domains: ReturnType<typeof stateDomains>, vars: Vars): string[] {
+function commands(move: Move, domains: Domains, vars: Vars): string[] {
   return probe(move, domains).map((row) => {
     const when = [...row.when].map(([f, v]) => `${f} == ${vars.value(f, v)}`).join(" && ") || "true";
     const outside = [...row.set].some(([f, v]) => !(domains[f] as readonly unknown[]).includes(v));
@@ -62,7 +63,7 @@ function commands(move: Move, domains: ReturnType<typeof stateDomains>, vars: Va
   });
 }
 
-function proctypes(model: ExploredModel, ms: readonly Move[], domains: ReturnType<typeof stateDomains>, vars: Vars): string[] {
+function proctypes(model: ExploredModel, ms: readonly Move[], domains: Domains, vars: Vars): string[] {
   const out: string[] = [];
   for (const actor of ["W", "U", "host"] as const) {
     out.push(`proctype ${actor}_${ident(model.name)}() {`, "end:", "  do");
@@ -77,9 +78,16 @@ function proctypes(model: ExploredModel, ms: readonly Move[], domains: ReturnTyp
 /** The scenario's models as one Promela program with an LTL property per outcome. */
 export function promela(s: Scenario, opts: ExploreOptions = {}): string {
   const { maxPreemptions } = checkExploreOptions(opts);
-  const domains = stateDomains(maxPreemptions);
-  const vars = variables(domains, initialState());
   const models = modelsOf(s.params);
+  // One set of globals for both models: each variable over the union of its values.
+  const domains: Record<string, Value[]> = {};
+  for (const m of models) {
+    for (const [f, vs] of Object.entries(stateDomains(m.model, maxPreemptions))) {
+      const into = (domains[f] ??= []);
+      for (const v of vs) if (!into.includes(v)) into.push(v);
+    }
+  }
+  const vars = variables(domains, { ...initialState(models[1]!.model), ...initialState(models[0]!.model) });
   const p = formatParams(s.params);
   const out = [
     "/*",
@@ -99,7 +107,9 @@ export function promela(s: Scenario, opts: ExploreOptions = {}): string {
   out.push("init {", "  if");
   for (const model of models) {
     const n = ident(model.name);
-    out.push(`  :: atomic { run W_${n}(); run U_${n}(); run host_${n}() }`);
+    // Each model starts from its own initial state.
+    const init = Object.entries(initialState(model.model)).map(([f, v]) => `${f} = ${vars.value(f, v)}; `).join("");
+    out.push(`  :: atomic { ${init}run W_${n}(); run U_${n}(); run host_${n}() }`);
   }
   out.push("  fi", "}", "");
   for (const o of OUTCOMES) out.push(`ltl no_${o} { [] !${o} }`);

@@ -4,7 +4,7 @@
  * distance from the start, so the first state found where an outcome holds
  * ends a shortest path to it: the counterexample.
  */
-import { copyState, type State } from "../../model/protocol.js";
+import { copyState, type Model, type State } from "../../model/protocol.js";
 import { codec } from "./codec.js";
 import type { Move } from "./moves.js";
 
@@ -29,6 +29,8 @@ export interface SearchResult {
 export interface SearchInput {
   readonly moves: readonly Move[];
   readonly start: State;
+  /** The model whose variables the states hold. */
+  readonly model: Pick<Model, "variables">;
   /** Outcome name -> whether it holds in a state. */
   readonly outcomes: ReadonlyMap<string, (s: State) => boolean>;
   readonly maxPreemptions: number;
@@ -37,7 +39,7 @@ export interface SearchInput {
 
 export function search(input: SearchInput): SearchResult {
   const { moves, start, outcomes, maxStates } = input;
-  const { encode, decode } = codec(input.maxPreemptions);
+  const { encode, decode } = codec(input.model, input.maxPreemptions);
   // Per discovered state: its code, the state it was reached from and the move; typed arrays keep a large search small.
   let codes = new Float64Array(1024), parent = new Int32Array(1024), via = new Int32Array(1024);
   let count = 0;

@@ -5,7 +5,7 @@
  */
 import { ascii, textTable, WIDTH, wrap } from "../../text/format.js";
 import type { Params } from "../../model/params.js";
-import { initialState, type PteHalf, type State } from "../../model/protocol.js";
+import { initialState, type State, type Value } from "../../model/protocol.js";
 import type { ExploreResult } from "./index.js";
 import { type ExploreOutcome, modelsOf, OUTCOMES } from "./models.js";
 import { replay } from "./replay.js";
@@ -78,15 +78,15 @@ export function counterexampleText(r: ExploreResult, o: ExploreOutcome): string 
   ].join("\n");
 }
 
-const half = (h: PteHalf, which: "low" | "high") => (h === "0" ? "0" : `${h}.${which}`);
+const half = (h: Value | undefined, which: "low" | "high") => (h === "0" ? "0" : `${h}.${which}`);
 
 /** What the last state of a counterexample shows, read by replaying it on the model. */
 function ending(p: Params, o: ExploreOutcome, steps: readonly TraceStep[]): string {
   const model = modelsOf(p).find((m) => m.outcomes.includes(o))!;
-  const states = replay(model.steps, initialState(), steps);
+  const states = replay(model.steps, initialState(model.model), steps);
   const end = states.at(-1)!;
   // The step (1-based) after which P is first in this state.
-  const when = (page: State["page"]) => states.findIndex((x) => x.page === page);
+  const when = (page: string) => states.findIndex((x) => x.page === page);
   switch (o) {
     case "race":
       return `=> W reads P at step ${steps.length}; P was freed at step ${when("freed")}.`;

@@ -6,8 +6,8 @@
  * not depend on which worker ran which block.
  */
 import type { Params } from "../../model/params.js";
-import { protocol } from "../../model/protocol.js";
-import { canTear, pteProtocol } from "../../model/torn-pte.js";
+import { pteModel, tableFreeModel } from "../../model/protocol.js";
+import { canTear } from "../../model/torn-pte.js";
 import { streamState, uniformFrom } from "../../random/stream.js";
 import { drain, type Histogram, histogram, record, type SparseHistogram } from "../../stats/histogram.js";
 import { type BlockAccumulator, type BlockRunner, compiledRunner, compiledTornRunner, type TornRunner } from "./compile/index.js";
@@ -64,7 +64,7 @@ export interface BlockTally {
 
 /** The interpreter as a block runner: episodeRunner on the block's stream. */
 function interpretedRunner(params: Params): BlockRunner {
-  const proto = protocol(params.flush, params.tableFree);
+  const proto = tableFreeModel(params);
   const out: EpisodeOutcome = { race: false, corrupt: false, torn: false, unmapLatencyUs: 0, freeDelayUs: 0, ipis: 0, waitUs: 0 };
   return (words, episodes, [hLatency, hFree, hIpis, hWait], acc) => {
     const runner = episodeRunner(proto, params, uniformFrom(words));
@@ -91,7 +91,7 @@ function interpretedRunner(params: Params): BlockRunner {
 
 /** The interpreter on the PTE model: the torn reads of `episodes` episodes. */
 function interpretedTornRunner(params: Params): TornRunner {
-  const pte = pteProtocol(params);
+  const pte = pteModel(params);
   const out: EpisodeOutcome = { race: false, corrupt: false, torn: false, unmapLatencyUs: 0, freeDelayUs: 0, ipis: 0, waitUs: 0 };
   return (words, episodes) => {
     const runner = episodeRunner(pte, params, uniformFrom(words));

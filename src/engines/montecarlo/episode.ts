@@ -7,7 +7,7 @@
  */
 import { phaseDelay, phaseWeights, preemptedAtUnmap, RESUME_STEP, unmapInstantState } from "../../model/entry.js";
 import type { Params } from "../../model/params.js";
-import { type Model, type Step, type State, unmapperWaiting, unmapReturned } from "../../model/protocol.js";
+import { flag, ipisOf, type Model, type Step, type State } from "../../model/protocol.js";
 import { equilibriumSampler, type Sampler, sampler } from "../../random/sample.js";
 import type { Uniform } from "../../random/stream.js";
 
@@ -59,7 +59,7 @@ export function episodeRunner(proto: Model, p: Params, u: Uniform): EpisodeRunne
   const phaseCdf = phaseWeights(proto, p).map((_, k, w) => w.slice(0, k + 1).reduce((a, b) => a + b, 0));
   const resumeAt = timed.findIndex((s) => s.id === RESUME_STEP);
   const resumeRest = equilibriumSampler(p.preemptUs, u);
-  const settled = proto.settled;
+  const { settled, returned, freed, waiting } = proto;
   const pPreempted = preemptedAtUnmap(p);
   const clocks = new Float64Array(n);
   const weightsOf = steps.map((st) => st.effects.map((e) => (e.weight ? e.weight(p) : 1)));
@@ -86,7 +86,7 @@ export function episodeRunner(proto: Model, p: Params, u: Uniform): EpisodeRunne
         while (k < phases.length - 1 && x >= phaseCdf[k]!) k++;
       }
       const phase = phases[k]!;
-      const s = unmapInstantState(preempted, phase.window);
+      const s = unmapInstantState(proto, preempted, phase.window);
       clocks.fill(NaN);
       clocks[phase.at] = phase.rest();
       if (preempted) clocks[resumeAt] = resumeRest();
@@ -105,8 +105,8 @@ export function episodeRunner(proto: Model, p: Params, u: Uniform): EpisodeRunne
             }
           }
         }
-        if (returnedAt !== returnedAt && unmapReturned(s)) returnedAt = t;
-        if (freedAt !== freedAt && s.page !== "live") freedAt = t;
+        if (returnedAt !== returnedAt && returned(s)) returnedAt = t;
+        if (freedAt !== freedAt && freed(s)) freedAt = t;
         if (settled(s)) break;
         // The timed step whose clock runs out first.
         let best = -1, dt = Infinity;
@@ -118,21 +118,21 @@ export function episodeRunner(proto: Model, p: Params, u: Uniform): EpisodeRunne
         }
         if (best < 0 || dt === Infinity) throw new Error(`episode stuck in state ${JSON.stringify(s)}`);
         t += dt;
-        if (unmapperWaiting(s)) wait += dt;
+        if (waiting(s)) wait += dt;
         for (let i = 0; i < n; i++) {
           if (clocks[i] === clocks[i] && (!onCpu[i] || s.wRunning)) clocks[i]! -= dt;
         }
         clocks[best] = NaN;
         fire(timed[best]!, s);
-        if (returnedAt !== returnedAt && unmapReturned(s)) returnedAt = t;
-        if (freedAt !== freedAt && s.page !== "live") freedAt = t;
+        if (returnedAt !== returnedAt && returned(s)) returnedAt = t;
+        if (freedAt !== freedAt && freed(s)) freedAt = t;
       }
-      out.race = s.race;
-      out.corrupt = s.corrupt;
-      out.torn = s.torn;
+      out.race = flag(s, "race");
+      out.corrupt = flag(s, "corrupt");
+      out.torn = flag(s, "torn");
       out.unmapLatencyUs = returnedAt;
       out.freeDelayUs = freedAt;
-      out.ipis = s.ipis;
+      out.ipis = ipisOf(s);
       out.waitUs = wait;
       return out;
     },

@@ -16,7 +16,7 @@
  */
 import { phaseDelay, phaseWeights, preemptedAtUnmap, RESUME_STEP, unmapInstantState } from "../../../model/entry.js";
 import type { Params } from "../../../model/params.js";
-import type { State, Step } from "../../../model/protocol.js";
+import { flag, ipisOf, type Model, type State, type Step } from "../../../model/protocol.js";
 import { MAX_EVENTS } from "../episode.js";
 import type { Graph, Node, Tree } from "./graph.js";
 import { Constants, type Draws, plainDraws, type SamplerCode } from "./samplers.js";
@@ -52,8 +52,8 @@ const clock = (c: number) => `c${c}`;
 const comment = (text: string) => `/* ${text.replace(/\*\//g, "* /")} */`;
 
 /** A state as the fields that differ from the state before anything happens. */
-function describe(s: State): string {
-  const start = unmapInstantState(false) as unknown as Record<string, unknown>;
+function describe(m: Model, s: State): string {
+  const start = unmapInstantState(m, false);
   const fields = Object.entries(s).filter(([f, v]) => f !== "preemptions" && f !== "w" && start[f] !== v);
   return [`w=${s.w}`, ...fields.map(([f, v]) => `${f}=${String(v)}`)].join(" ");
 }
@@ -128,9 +128,9 @@ export function writeProgram(g: Graph, p: Params, mode: DrawMode = "plain", targ
   };
 
   const stateCase = (n: Node, id: number): string => {
-    const head = `      case ${id}: ${comment(describe(n.state))}\n`;
+    const head = `      case ${id}: ${comment(describe(g.model, n.state))}\n`;
     if (n.settled) {
-      return head + `        race = ${+n.state.race}; corrupt = ${+n.state.corrupt}; torn = ${+n.state.torn}; ipis = ${n.state.ipis}; break episode;\n`;
+      return head + `        race = ${+flag(n.state, "race")}; corrupt = ${+flag(n.state, "corrupt")}; torn = ${+flag(n.state, "torn")}; ipis = ${ipisOf(n.state)}; break episode;\n`;
     }
     const racing = n.enabled.filter((_, j) => !n.frozen[j]);
     const lines: string[] = [];

@@ -14,7 +14,8 @@
  * leaves are tangible states (time passes there) or settled ones (the
  * episode ends there).
  */
-import { canFire, copyState, type Model, type State, type Step, unmapperWaiting, unmapReturned, type WindowPhase } from "../../../model/protocol.js";
+import { InputError } from "../../../model/errors.js";
+import { canFire, copyState, type Model, outsideDomain, type State, type Step, type WindowPhase } from "../../../model/protocol.js";
 
 /** A state's identity in the graph: every field but the preemption count. */
 export function stateKey(s: State): string {
@@ -69,12 +70,14 @@ export function buildGraph(model: Model, start: (preempted: boolean, phase: Wind
     const known = index.get(key);
     if (known !== undefined) return known;
     checkCountUnread(steps, s);
+    const outside = outsideDomain(model, s);
+    if (outside) throw new InputError(`protocol ${model.name}`, outside, "a value among the variable's values (a step writes one outside them)");
     const isSettled = model.settled(s);
     const enabled = isSettled ? [] : timed.flatMap((i, k) => (steps[i]!.enabled(s) ? [k] : []));
     nodes.push({
       key, state: s, settled: isSettled, enabled,
-      frozen: enabled.map((k) => steps[timed[k]!]!.onCpu === true && !s.wRunning),
-      waiting: unmapperWaiting(s), fire: [],
+      frozen: enabled.map((k) => steps[timed[k]!]!.onCpu === true && s.wRunning !== true),
+      waiting: model.waiting(s), fire: [],
     });
     index.set(key, nodes.length - 1);
     if (!isSettled) pending.push(nodes.length - 1);
@@ -86,7 +89,7 @@ export function buildGraph(model: Model, start: (preempted: boolean, phase: Wind
     if (then.length > MAX_INSTANT_STEPS) throw new Error(`compile: steps without delay cycle from ${stateKey(s)}`);
     const i = immediate.find((j) => canFire(steps[j]!, s));
     if (i === undefined) {
-      return { kind: "leaf", to: nodeOf(s), returned: returned || unmapReturned(s), freed: freed || s.page !== "live", then };
+      return { kind: "leaf", to: nodeOf(s), returned: returned || model.returned(s), freed: freed || model.freed(s), then };
     }
     return apply(i, s, (t) => settle(t, returned, freed, steps[i]!.effects.length === 1 ? [...then, i] : []), then);
   };
@@ -110,7 +113,7 @@ export function buildGraph(model: Model, start: (preempted: boolean, phase: Wind
   while (pending.length > 0) {
     const n = nodes[pending.shift()!]!;
     for (const k of n.enabled) {
-      n.fire.push(apply(timed[k]!, n.state, (t) => settle(t, unmapReturned(t), t.page !== "live")));
+      n.fire.push(apply(timed[k]!, n.state, (t) => settle(t, model.returned(t), model.freed(t))));
     }
   }
   return { model, steps, timed, nodes, entry };
@@ -121,7 +124,7 @@ export function buildGraph(model: Model, start: (preempted: boolean, phase: Wind
  * no effect's other writes depend on it. Checked on every state the graph holds.
  */
 function checkCountUnread(steps: readonly Step[], s: State): void {
-  const other = { ...s, preemptions: s.preemptions + 1 };
+  const other = { ...s, preemptions: (s.preemptions as number) + 1 };
   for (const st of steps) {
     if (st.enabled(s) !== st.enabled(other)) throw new Error(`compile: the guard of ${st.id} reads the preemption count`);
     for (const e of st.effects) {

@@ -6,8 +6,7 @@
  */
 import { unmapInstantState } from "../../../model/entry.js";
 import { PARAM_SPECS, type Params } from "../../../model/params.js";
-import { protocol } from "../../../model/protocol.js";
-import { pteProtocol } from "../../../model/torn-pte.js";
+import { modelOf } from "../../../model/protocol.js";
 import { type Histogram, record } from "../../../stats/histogram.js";
 import { buildGraph, type Graph } from "./graph.js";
 import { type DrawMode, type Program, writeProgram } from "./codegen.js";
@@ -47,10 +46,12 @@ const factories = new Map<string, Factory<unknown>>();
 export type ModelKind = "protocol" | "pte";
 
 export function graphOf(p: Params, kind: ModelKind = "protocol"): Graph {
-  const key = `${kind}|${structural.map((n) => p[n]).join("|")}`;
+  const model = kind === "pte" ? "pte" : "table-free";
+  const key = p.protocol?.model === model ? `${kind}|custom|${JSON.stringify(p.protocol.doc)}` : `${kind}|${structural.map((n) => p[n]).join("|")}`;
   let g = graphs.get(key);
   if (!g) {
-    g = buildGraph(kind === "pte" ? pteProtocol(p) : protocol(p.flush, p.tableFree), unmapInstantState);
+    const m = modelOf(p, model);
+    g = buildGraph(m, (preempted, phase) => unmapInstantState(m, preempted, phase));
     graphs.set(key, g);
   }
   return g;
