@@ -8,6 +8,7 @@
  *   tr.heatmap(g, { x: "memoryPressure", y: "preemptRate", z: "pRace" }).show();
  */
 import { type Grid, logRange, range } from "./analysis/grid.js";
+import { protocolFileRef, protocolTextRef, withProtocol } from "./protocol/attach.js";
 import { runSweep, type SweepData } from "./analysis/sweep.js";
 import { Chart } from "./api/chart.js";
 import { Run } from "./api/run.js";
@@ -136,6 +137,23 @@ export type { Profile } from "./formats/profile.js";
 export type { Measured, MeasuredMachine, MeasuredParam } from "./model/measured.js";
 
 /** The names of the preset scenarios. */
+/**
+ * A protocol in place of the built-in one, on a scenario whose parameters it
+ * keeps: from a file path, a YAML or JSON text, or an object in the file
+ * format (README: Protocol files). A patch whose base is a preset runs on that
+ * preset's parameters unless `on` names another scenario.
+ *   tr.protocol("patch.yaml"), tr.protocol(`base: seed\nremove: [sync-ipi]`), tr.protocol({ base: "seed", ... })
+ */
+export function protocol(input: string | Readonly<Record<string, unknown>>, opts: { readonly on?: string | ScenarioOptions | Scenario } = {}): ScenarioView {
+  const text = typeof input === "string" ? input : JSON.stringify(input);
+  const isText = typeof input !== "string" || /[\n:{]/.test(input);
+  const ref = isText ? protocolTextRef(text) : protocolFileRef(input as string);
+  const base = typeof input === "object" && typeof input.base === "string" ? input.base
+    : isText && /^base:\s*([A-Za-z0-9-]+)\s*$/m.test(text) ? /^base:\s*([A-Za-z0-9-]+)\s*$/m.exec(text)![1] : undefined;
+  const on = opts.on ?? (base !== undefined && presetNames().includes(base) ? base : "seed");
+  return new ScenarioView(withProtocol(scenario(on), ref));
+}
+
 export function scenarios(): string[] {
   return presetNames();
 }

@@ -24,6 +24,8 @@ import { manifestSchema } from "../formats/manifest.js";
 import { RESULT_SCHEMAS } from "../formats/result.js";
 import { studyManifestSchema } from "../formats/study.js";
 import { sweepManifestSchema } from "../formats/sweep.js";
+import { protocolRef } from "../protocol/attach.js";
+import { type ProtocolDoc, protocolRefSchema } from "../protocol/format.js";
 import { checkRunCounts, checkSweepRows } from "./sweep-rows.js";
 import { readSweepFile } from "./shards.js";
 import { checkShard, runSweep, shardCells, type SweepData, type SweepManifest } from "./sweep.js";
@@ -131,13 +133,22 @@ export function scenarioOf(m: AnyManifest, field = "manifest"): Scenario {
   // Measured inputs keep saying where they came from in the re-run's manifest.
   const measured = m.measured === undefined ? undefined : parseFile(measuredSchema, m.measured, `${field}.measured`);
   try {
-    const s = defineScenario({ name: m.scenario, ...(m.preset ? { base: m.preset } : {}), params: m.params as Record<string, unknown> });
+    const plain = defineScenario({ name: m.scenario, ...(m.preset ? { base: m.preset } : {}), params: m.params as Record<string, unknown> });
+    const s = m.protocol === undefined ? plain : withRecordedProtocol(plain, m.protocol, field);
     return measured ? { ...s, measured } : s;
   } catch (e) {
     if (e instanceof InputError && e.field === "scenario") throw new InputError(`${sub(field)}preset`, m.preset, e.allowed);
     if (e instanceof InputError) throw new InputError(`${sub(field)}params.${e.field}`, e.value, e.allowed);
     throw e;
   }
+}
+
+/** The protocol a manifest carries, checked as a file given with --protocol would be; the title stays the recorded one. */
+function withRecordedProtocol(s: Scenario, raw: unknown, field: string): Scenario {
+  const r = protocolRefSchema.safeParse(raw);
+  if (!r.success) throw new InputError(`${sub(field)}protocol.${r.error.issues[0]!.path.join(".")}`, "a damaged protocol", r.error.issues[0]!.message);
+  const ref = protocolRef(r.data.doc as ProtocolDoc, r.data.name);
+  return { ...s, params: { ...s.params, protocol: { ...ref, name: r.data.name } } };
 }
 
 function gridOf(scenario: Scenario, m: SweepManifest, field: string): Grid {

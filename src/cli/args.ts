@@ -9,6 +9,8 @@ import { type LoadedProfile, readProfile } from "../measure/apply.js";
 import { paramSpec, PARAM_NAMES } from "../model/params.js";
 import type { EngineKind } from "../engines/montecarlo/blocks.js";
 import { checkEngine } from "../engines/montecarlo/pool.js";
+import type { Scenario } from "../model/scenario.js";
+import { protocolFileRef, withProtocol } from "../protocol/attach.js";
 
 /** A malformed command line that is not about one field's value (a missing value, a stray argument). */
 export class UsageError extends Error {
@@ -23,6 +25,7 @@ export type Parsed<O extends Options> = ReturnType<typeof parseArgs<Config<O>>>;
 export const COMMON_OPTIONS = {
   set: { type: "string", multiple: true },
   profile: { type: "string" },
+  protocol: { type: "string" },
   episodes: { type: "string" },
   seed: { type: "string" },
   workers: { type: "string" },
@@ -33,6 +36,15 @@ export const COMMON_OPTIONS = {
 /** The help lines of --profile, shared by the commands that take it. */
 export const PROFILE_HELP = `  --profile FILE      a profile.json of tlbrace measure: its measured
                       values replace the scenario's; --set still wins`;
+
+/** The help lines of --protocol, shared by the commands that take it. */
+export const PROTOCOL_HELP = `  --protocol FILE     a protocol or patch file (YAML or JSON) in place of
+                      the scenario's protocol; its parameters are kept`;
+
+/** `--protocol FILE` applied to a scenario: read and checked before any work. */
+export function protocolOption<S extends Scenario>(s: S, path: string | undefined): S {
+  return path === undefined ? s : withProtocol(s, protocolFileRef(path)) as S;
+}
 
 /** `--profile`, read and checked before any work. */
 export function profileOption(path: string | undefined): LoadedProfile | undefined {

@@ -3,7 +3,7 @@ import { checkExactOptions, type ExactResult, solveExact } from "../engines/exac
 import { sensitivity } from "../engines/exact/sensitivity.js";
 import { defineScenario, presetNames, type Scenario, withParams } from "../model/scenario.js";
 import { approximationNote, exactReply } from "../report/exact.js";
-import { type Options, overrides, parseCommandLine, positionals, PROFILE_HELP, profileOption, settings } from "./args.js";
+import { type Options, overrides, parseCommandLine, positionals, PROFILE_HELP, profileOption, PROTOCOL_HELP, protocolOption, settings } from "./args.js";
 import { applyProfile } from "../measure/apply.js";
 import type { Command } from "./command.js";
 import { json, presetsHelp } from "./format.js";
@@ -11,6 +11,7 @@ import { json, presetsHelp } from "./format.js";
 const OPTIONS = {
   set: { type: "string", multiple: true },
   profile: { type: "string" },
+  protocol: { type: "string" },
   approximate: { type: "boolean" },
   sensitivity: { type: "boolean" },
   json: { type: "boolean" },
@@ -30,6 +31,7 @@ Arguments:
 Options:
   --set KEY=VALUE     change one parameter; repeat for more (as for run)
 ${PROFILE_HELP}
+${PROTOCOL_HELP}
   --approximate       solve a non-exponential delay as the exponential of
                       the same mean, and say so (default: refuse)
   --sensitivity       add the elasticity d ln pRace / d ln x of each
@@ -55,7 +57,7 @@ export const exact: Command = {
     if (values.help) return ctx.out(this.help);
     const [name] = positionals("exact", given, ["<scenario>"], presetNames());
     const set = settings(values.set);
-    const scenario = applyProfile(defineScenario(name!), profileOption(values.profile), overrides(set));
+    const scenario = protocolOption(applyProfile(defineScenario(name!), profileOption(values.profile), overrides(set)), values.protocol);
     const opts = checkExactOptions({ approximate: values.approximate ?? false });
     const result = solveExact(scenario, opts);
     const sens = values.sensitivity ? sensitivity(scenario, opts) : undefined;

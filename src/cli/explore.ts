@@ -3,12 +3,13 @@ import { checkExploreOptions, explore as exploreScenario, type ExploreResult, ex
 import { promela } from "../engines/explore/promela.js";
 import { InputError } from "../model/errors.js";
 import { defineScenario, presetNames, withParams } from "../model/scenario.js";
-import { type Options, overrides, parseCommandLine, positionals, settings, UsageError, wholeNumber } from "./args.js";
+import { type Options, overrides, parseCommandLine, positionals, protocolOption, settings, UsageError, wholeNumber } from "./args.js";
 import type { Command } from "./command.js";
 import { json, presetsHelp } from "./format.js";
 
 const OPTIONS = {
   set: { type: "string", multiple: true },
+  protocol: { type: "string" },
   "max-preemptions": { type: "string" },
   "max-states": { type: "string" },
   json: { type: "boolean" },
@@ -28,6 +29,8 @@ Arguments:
 
 Options:
   --set KEY=VALUE       change one parameter; repeat for more (as for run)
+  --protocol FILE       a protocol or patch file (YAML or JSON) in place of
+                        the scenario's protocol; its parameters are kept
   --max-preemptions K   preemptions of W allowed (default 2, at most ${MAX_PREEMPTIONS})
   --max-states N        stop a search after N states (default 1e6, at
                         most 1e7); the verdicts not reached are UNKNOWN
@@ -98,7 +101,7 @@ export const explore: Command = {
     if (values.help) return ctx.out(this.help);
     const [name] = positionals("explore", given, ["<scenario>"], presetNames());
     const set = settings(values.set);
-    const scenario = withParams(defineScenario(name!), overrides(set));
+    const scenario = protocolOption(withParams(defineScenario(name!), overrides(set)), values.protocol);
     if (values.json && values.promela) throw new UsageError("--json and --promela: choose one");
     const opts = underFlagNames(() => checkExploreOptions({
       maxPreemptions: option("max-preemptions", values["max-preemptions"], `a whole number from 0 to ${MAX_PREEMPTIONS}`),

@@ -22,8 +22,9 @@ import { matrix } from "./matrix.js";
 import { scenarios } from "./scenarios.js";
 import { compile } from "./compile.js";
 import { measure } from "./measure.js";
+import { protocol } from "./protocol.js";
 
-const COMMANDS: readonly Command[] = [run, sweep, merge, study, report, rerun, exact, explore, matrix, scenarios, measure, compile];
+const COMMANDS: readonly Command[] = [run, sweep, merge, study, report, rerun, exact, explore, matrix, scenarios, measure, compile, protocol];
 
 /** One line of error; the parts that echo input are cut shorter still. */
 const MAX_MESSAGE = 600;

@@ -3,7 +3,7 @@ import { checkMatrixOptions, MATRIX_DEFAULTS, matrixRows, runMatrix } from "../a
 import { Matrix } from "../api/matrix.js";
 import { counterexampleText } from "../engines/explore/index.js";
 import { defineScenario } from "../model/scenario.js";
-import { ENGINE_HELP, engineOption, episodesOption, type Options, overrides, parseCommandLine, positionals, PROFILE_HELP, profileOption, seedOption, settings, UsageError, wholeNumber, WORKERS_HELP, workersOption } from "./args.js";
+import { ENGINE_HELP, engineOption, episodesOption, type Options, overrides, parseCommandLine, positionals, PROFILE_HELP, profileOption, PROTOCOL_HELP, protocolOption, seedOption, settings, UsageError, wholeNumber, WORKERS_HELP, workersOption } from "./args.js";
 import { applyProfile } from "../measure/apply.js";
 import type { Command } from "./command.js";
 import { csv } from "../text/csv.js";
@@ -14,6 +14,7 @@ const OPTIONS = {
   base: { type: "string" },
   set: { type: "string", multiple: true },
   profile: { type: "string" },
+  protocol: { type: "string" },
   episodes: { type: "string" },
   seed: { type: "string" },
   "max-preemptions": { type: "string" },
@@ -40,6 +41,7 @@ Options:
   --base SCENARIO     the scenario the cells share (default seed)
   --set KEY=VALUE     change one of its parameters; repeat for more
 ${PROFILE_HELP}
+${PROTOCOL_HELP}
   --episodes N        Monte Carlo episodes per cell (default ${MATRIX_DEFAULTS.episodes})
   --seed S            random seed (default ${MATRIX_DEFAULTS.seed}); cell j uses stream j
   --max-preemptions K explorer: preemptions of W tried (default 2)
@@ -69,7 +71,7 @@ export const matrix: Command = {
     // Validate everything before the first episode.
     positionals("matrix", given, []);
     if (values.json && values.csv) throw new UsageError("--json and --csv: choose one");
-    const base = applyProfile(defineScenario(values.base ?? "seed"), profileOption(values.profile), overrides(settings(values.set)));
+    const base = protocolOption(applyProfile(defineScenario(values.base ?? "seed"), profileOption(values.profile), overrides(settings(values.set))), values.protocol);
     const whole = (flag: string, text: string | undefined) =>
       text === undefined ? undefined : wholeNumber(flag, text, "a whole number");
     const opts = {

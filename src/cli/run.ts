@@ -8,7 +8,7 @@ import { rareReply } from "../report/rare.js";
 import { InputError } from "../model/errors.js";
 import {
   COMMON_OPTIONS, decimal, ENGINE_HELP, engineOption, EPISODES_ALLOWED, episodesOption, overrides, type Parsed, parseCommandLine, positionals,
-  PROFILE_HELP, profileOption, seedOption, type Setting, settings, UsageError, wholeNumber, WORKERS_HELP, workersOption,
+  PROFILE_HELP, profileOption, PROTOCOL_HELP, protocolOption, seedOption, type Setting, settings, UsageError, wholeNumber, WORKERS_HELP, workersOption,
 } from "./args.js";
 import { applyProfile } from "../measure/apply.js";
 import type { Command, Context } from "./command.js";
@@ -45,6 +45,7 @@ Options:
                       samples csv:PATH:COLUMN, or a name
                       (flush=native-ipi, tableFree=sync-ipi)
 ${PROFILE_HELP}
+${PROTOCOL_HELP}
   --episodes N        episodes to sample (default ${RUN_EPISODES}; 1e6 works)
   --seed S            random seed (default ${DEFAULT_SEED}); same seed, same numbers
   --json              print one JSON object instead of text
@@ -81,7 +82,7 @@ export const run: Command = {
     const [name] = positionals("run", given, ["<scenario>"], presetNames());
     const preset = defineScenario(name!);
     const set = settings(values.set);
-    const scenario = applyProfile(preset, profileOption(values.profile), overrides(set));
+    const scenario = protocolOption(applyProfile(preset, profileOption(values.profile), overrides(set)), values.protocol);
     const exec = { workers: workersOption(values.workers), engine: engineOption(values.engine) };
     if (values.rare) return runRare(scenario, set, values, exec, ctx);
     for (const flag of ["rel-error", "max-episodes"] as const)

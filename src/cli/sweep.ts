@@ -7,7 +7,7 @@ import { checkRunOptions } from "../engines/montecarlo/run.js";
 import { InputError } from "../model/errors.js";
 import { paramSpec } from "../model/params.js";
 import { defineScenario, presetNames } from "../model/scenario.js";
-import { COMMON_OPTIONS, ENGINE_HELP, engineOption, episodesOption, overrides, parseCommandLine, positionals, profileOption, seedOption, settings, UsageError, WORKERS_HELP, workersOption } from "./args.js";
+import { COMMON_OPTIONS, ENGINE_HELP, engineOption, episodesOption, overrides, parseCommandLine, positionals, profileOption, protocolOption, seedOption, settings, UsageError, WORKERS_HELP, workersOption } from "./args.js";
 import { applyProfile } from "../measure/apply.js";
 import type { Command } from "./command.js";
 import { json, presetsHelp } from "./format.js";
@@ -52,6 +52,8 @@ Options:
   --profile FILE         a profile.json of tlbrace measure: its measured
                          values replace the scenario's; --set and --vary
                          still win
+  --protocol FILE        a protocol or patch file (YAML or JSON) in place
+                         of the scenario's protocol; its parameters are kept
   --episodes N           episodes per cell (default ${SWEEP_EPISODES})
   --seed S               random seed (default ${DEFAULT_SEED})
   --csv                  print CSV (the default)
@@ -140,7 +142,7 @@ export const sweep: Command = {
       if (set.some((s) => s.key === axis)) throw new InputError("--set", axis, "a parameter that is not also given to --vary");
       axes[axis] = list;
     }
-    const g = grid(applyProfile(preset, profileOption(values.profile), overrides(set)), axes);
+    const g = grid(protocolOption(applyProfile(preset, profileOption(values.profile), overrides(set)), values.protocol), axes);
     const opts = checkRunOptions({
       episodes: episodesOption(values.episodes, SWEEP_EPISODES),
       seed: seedOption(values.seed, DEFAULT_SEED),

@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { type Distribution, formatDistribution } from "../model/distribution.js";
 import type { Measured } from "../model/measured.js";
-import { PARAM_SPECS, type ParamName, type Params } from "../model/params.js";
+import { PARAM_SPECS, type ParamName, type Params, type ProtocolRef } from "../model/params.js";
 import { MODEL_VERSION } from "../model/version.js";
 
 export type EngineName = "montecarlo" | "exact" | "explore" | "rare";
@@ -33,6 +33,8 @@ export interface Manifest {
   readonly options?: Readonly<Record<string, number>>;
   /** The parameters measured on a machine (`--profile`): which, how, on how many samples, where and when. */
   readonly measured?: Measured;
+  /** A protocol given in place of the built-in one (`--protocol`), whole: a re-run needs no file. */
+  readonly protocol?: ProtocolRef;
 }
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
@@ -87,5 +89,6 @@ export function manifest(fields: ManifestFields): Manifest {
     stream: fields.stream,
     ...(fields.options ? { options: fields.options } : {}),
     ...(fields.measured ? { measured: fields.measured } : {}),
+    ...(fields.params.protocol ? { protocol: fields.params.protocol } : {}),
   };
 }

@@ -4,6 +4,7 @@
  * also takes one bare. Parameters follow PARAM_SPECS, so a new parameter
  * joins the format where the model declares it.
  */
+import { protocolRefSchema } from "../protocol/format.js";
 import { z } from "zod";
 import { PARAM_SPECS, type ParamSpec } from "../model/params.js";
 
@@ -47,6 +48,7 @@ export const manifestFields = {
   params: paramsSchema,
   seed: z.int().min(0).describe("seed of the random streams (0 for engines without randomness)"),
   episodes: z.int().min(0).max(1e10).describe("Monte Carlo episodes (per cell for a sweep; the estimation's, for the rare-event estimator); 0 for the other engines"),
+  protocol: protocolRefSchema.optional().describe("a protocol given in place of the built-in one (--protocol), whole"),
   options: z.record(z.string(), z.number()).optional().describe("engine options that change the answer (the explorer's bounds; the rare-event estimator's relError and maxEpisodes)"),
 };
 

@@ -22,9 +22,12 @@ export type FlushMechanism = (typeof FLUSH_MECHANISMS)[number];
  *  - rcu-skip-sync: as rcu, but the sync IPI is left out because the flush is believed to have IPI'd;
  *  - rcu-pt-reclaim: CONFIG_PT_RECLAIM (x86_64 since 6.14): as rcu, but when the batch page cannot be
  *                   allocated tlb_remove_table_one -> __tlb_remove_table_one frees the one table through
- *                   call_rcu, with no tlb_remove_table_sync_one IPI.
+ *                   call_rcu, with no tlb_remove_table_sync_one IPI;
+ *  - rcu-synchronize: as rcu since v7.1 (1fb3d8c20bfa) without PT_RECLAIM: a failed batch allocation
+ *                   sleeps in synchronize_rcu() and then frees the table, with no IPI.
+ * Each mode's steps are data/protocols/table-free/NAME.yaml; a test checks the two lists agree.
  */
-export const TABLE_FREE_MODES = ["immediate", "rcu", "sync-ipi", "rcu-skip-sync", "rcu-pt-reclaim"] as const;
+export const TABLE_FREE_MODES = ["immediate", "rcu", "sync-ipi", "rcu-skip-sync", "rcu-pt-reclaim", "rcu-synchronize"] as const;
 export type TableFreeMode = (typeof TABLE_FREE_MODES)[number];
 
 /**
@@ -204,7 +207,16 @@ export function resolveParams(overrides: Readonly<Record<string, unknown>> = {},
   if (typeof overrides !== "object" || overrides === null || Array.isArray(overrides))
     throw new InputError("params", overrides, "an object of parameter names to values");
   const out: Record<string, unknown> = { ...base };
-  for (const [name, value] of Object.entries(overrides)) out[name] = parseParam(name, value);
+  for (const [name, value] of Object.entries(overrides)) {
+    // A user's protocol rides along as it is: it is checked when its model is built.
+    if (name === "protocol") {
+      if (value !== undefined && (typeof value !== "object" || value === null || !("doc" in value) || !("model" in value)))
+        throw new InputError("protocol", value, "a protocol as tr.protocol gives it ({ name, model, doc })");
+      if (value !== undefined) out[name] = value;
+      continue;
+    }
+    out[name] = parseParam(name, value);
+  }
   const params = out as unknown as Params;
   if (mean(params.walkUs) <= 0)
     throw new InputError("walkUs", formatDistribution(params.walkUs), "a walk time with a mean > 0 µs (the IRQs-off window must not be empty)");

@@ -98,6 +98,13 @@ export const patchSchema = z.strictObject({
   remove: z.array(id).optional().describe("Steps to take out, by id"),
 });
 
+/** A protocol as parameters and manifests carry it: its name, which model it replaces, the whole document. */
+export const protocolRefSchema = z.strictObject({
+  name: z.string().min(1),
+  model: z.enum(["table-free", "pte"]),
+  doc: protocolSchema,
+}).meta({ id: "protocolRef", description: "A protocol given in place of the built-in one (--protocol), patches applied" });
+
 export type VariableDoc = z.infer<typeof variableSchema>;
 export type BranchDoc = z.infer<typeof branchSchema>;
 export type StepDoc = z.infer<typeof stepSchema>;
