@@ -15,7 +15,7 @@ import type { Model, ModelName } from "./state.js";
 
 export {
   type Actor, canFire, copyState, type Delay, type Effect, flag, initialState, ipisOf, type Model, type ModelName,
-  outsideDomain, type State, stateDomains, type Step, type Value, type Variable, type WindowPhase,
+  outsideDomain, settledTooEarly, type State, stateDomains, type Step, type Value, type Variable, type WindowPhase,
 } from "./state.js";
 export { RESUME_STEP } from "../protocol/build.js";
 

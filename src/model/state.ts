@@ -132,3 +132,15 @@ export const copyState = (s: State): State => ({ ...s });
 
 /** Whether `step` can happen now: its guard holds and, for W's own steps, W's vCPU runs. */
 export const canFire = (step: Step, s: State): boolean => step.enabled(s) && (!step.onCpu || s.wRunning === true);
+
+/**
+ * The page-table-free protocol's costs end when U has returned and when P is
+ * freed: an episode settled before both would have no unmap latency or free
+ * delay. A protocol that settles too early is refused (naming the state).
+ */
+export function settledTooEarly(m: Model, s: State): string | undefined {
+  if (m.model !== "table-free") return undefined;
+  const missing = !m.returned(s) ? "returned" : !m.freed(s) ? "freed" : undefined;
+  if (!missing) return undefined;
+  return `an episode settled before \`${missing}\` holds (w=${String(s.w)} u=${String(s.u)}${"page" in s ? ` page=${String(s.page)}` : ""})`;
+}

@@ -6,7 +6,7 @@
  * carried, so an error still names the file each piece came from.
  */
 import { type PatchDoc, type ProtocolDoc, type StepDoc, type VariableDoc } from "./format.js";
-import { carry, where } from "./places.js";
+import { alias, carry, where } from "./places.js";
 import { ProtocolError } from "./source.js";
 
 const TOP = ["name", "title", "notes", "kernel", "model", "window", "settled", "returned", "waiting", "freed"] as const;
@@ -66,6 +66,9 @@ export function applyPatch(base: ProtocolDoc, patch: PatchDoc): ProtocolDoc {
     steps = steps.filter((_, j) => j !== i);
   });
   out.steps = steps;
+  // What the steps now lack is the patch's doing: errors about them point into it.
+  const changed = (["remove", "insert", "replace"] as const).find((k) => patch[k] !== undefined);
+  if (changed) alias(out, "steps", patch, changed);
   return out as ProtocolDoc;
 }
 

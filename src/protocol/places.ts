@@ -32,6 +32,15 @@ export function carry(from: object, to: object, fields?: readonly string[]): voi
   places.set(to, into);
 }
 
+/** `to[field]` is said to be where `from[fromField]` was written. */
+export function alias(to: object, field: string, from: object, fromField: string): void {
+  const p = places.get(from)?.get(fromField);
+  if (!p) return;
+  const into = places.get(to) ?? new Map<string, Place>();
+  into.set(field, p);
+  places.set(to, into);
+}
+
 /** "file:line:col" of `obj[field]`, `offset` characters into it; the protocol's name where nothing is known. */
 export function where(obj: object, field: string, offset = 0, fallback = "protocol"): string {
   const p = places.get(obj)?.get(field);

@@ -44,7 +44,7 @@ function shaped<T>(schema: z.ZodType<T>, src: Source, value: unknown): T {
   let v: unknown = value;
   for (const k of path) v = v === null || typeof v !== "object" ? undefined : (v as Record<string | number, unknown>)[k];
   if (v !== undefined) found = JSON.stringify(v)?.slice(0, 60) ?? String(v);
-  throw new ProtocolError(src.where(path), field, found, issue.message.replace(/^Invalid input: /, ""));
+  throw new ProtocolError(src.where(path), field, found, issue.message.replace(/^Invalid (input|option): (expected )?/, ""));
 }
 
 function allowedFields(schema: z.ZodType, path: readonly (string | number)[]): string {

@@ -19,8 +19,9 @@
 import { mean } from "../../model/distribution.js";
 import { phaseWeights, preemptedAtUnmap, unmapInstantState } from "../../model/entry.js";
 import type { Params } from "../../model/params.js";
-import { canFire, copyState, flag, ipisOf, type Model, outsideDomain, type State, type Step, tableFreeModel } from "../../model/protocol.js";
+import { canFire, copyState, flag, ipisOf, type Model, outsideDomain, settledTooEarly, type State, type Step, tableFreeModel } from "../../model/protocol.js";
 import { InputError } from "../../model/errors.js";
+import { ProtocolError } from "../../protocol/source.js";
 
 /** What the chain computes for every state: three absorption probabilities and four expectations. */
 export const MEASURES = ["pRace", "pCorrupt", "unmapLatencyUs", "freeDelayUs", "ipis", "waitUs", "pTorn"] as const;
@@ -129,6 +130,8 @@ export function buildChain(p: Params, model: Model = tableFreeModel(p)): Chain {
     if (outside) throw new InputError(`protocol ${model.name}`, outside, "a value among the variable's values (a step writes one outside them)");
     let i: number;
     if (settled(s)) {
+      const early = settledTooEarly(model, s);
+      if (early) throw new ProtocolError(`protocol ${model.name}`, "settled", early, "settled only once returned and freed hold: the unmap latency and the free delay end there");
       i = ~absorbing.length;
       absorbing.push(key);
       terminal.push(Float64Array.from(MEASURES, (m) =>

@@ -7,7 +7,8 @@
  */
 import { phaseDelay, phaseWeights, preemptedAtUnmap, RESUME_STEP, unmapInstantState } from "../../model/entry.js";
 import type { Params } from "../../model/params.js";
-import { flag, ipisOf, type Model, type Step, type State } from "../../model/protocol.js";
+import { ProtocolError } from "../../protocol/source.js";
+import { flag, ipisOf, type Model, settledTooEarly, type Step, type State } from "../../model/protocol.js";
 import { equilibriumSampler, type Sampler, sampler } from "../../random/sample.js";
 import type { Uniform } from "../../random/stream.js";
 
@@ -126,6 +127,10 @@ export function episodeRunner(proto: Model, p: Params, u: Uniform): EpisodeRunne
         fire(timed[best]!, s);
         if (returnedAt !== returnedAt && returned(s)) returnedAt = t;
         if (freedAt !== freedAt && freed(s)) freedAt = t;
+      }
+      if (returnedAt !== returnedAt || freedAt !== freedAt) {
+        const early = settledTooEarly(proto, s);
+        if (early) throw new ProtocolError(`protocol ${proto.name}`, "settled", early, "settled only once returned and freed hold: the unmap latency and the free delay end there");
       }
       out.race = flag(s, "race");
       out.corrupt = flag(s, "corrupt");

@@ -15,7 +15,8 @@
  * episode ends there).
  */
 import { InputError } from "../../../model/errors.js";
-import { canFire, copyState, type Model, outsideDomain, type State, type Step, type WindowPhase } from "../../../model/protocol.js";
+import { ProtocolError } from "../../../protocol/source.js";
+import { canFire, copyState, type Model, outsideDomain, settledTooEarly, type State, type Step, type WindowPhase } from "../../../model/protocol.js";
 
 /** A state's identity in the graph: every field but the preemption count. */
 export function stateKey(s: State): string {
@@ -73,6 +74,8 @@ export function buildGraph(model: Model, start: (preempted: boolean, phase: Wind
     const outside = outsideDomain(model, s);
     if (outside) throw new InputError(`protocol ${model.name}`, outside, "a value among the variable's values (a step writes one outside them)");
     const isSettled = model.settled(s);
+    const early = isSettled ? settledTooEarly(model, s) : undefined;
+    if (early) throw new ProtocolError(`protocol ${model.name}`, "settled", early, "settled only once returned and freed hold: the unmap latency and the free delay end there");
     const enabled = isSettled ? [] : timed.flatMap((i, k) => (steps[i]!.enabled(s) ? [k] : []));
     nodes.push({
       key, state: s, settled: isSettled, enabled,
