@@ -14,7 +14,7 @@ import { sweepRowSchema } from "../formats/sweep.js";
 import { InputError } from "../model/errors.js";
 import { readRegularFile } from "../model/read-file.js";
 import type { Grid } from "./grid.js";
-import { checkWritable, failure, openAppend, writeOutput } from "./output-file.js";
+import { checkWritable, failure, openAppend, processAlive, writeOutput } from "./output-file.js";
 import { checkSweepRows } from "./sweep-rows.js";
 import type { SweepManifest, SweepRow } from "./sweep.js";
 
@@ -121,17 +121,9 @@ function lock(path: string): () => void {
       holder = readRegularFile(lockPath, FIELD, "a lock file", 200).toString("utf8").trim();
     } catch { /* a lock that cannot be read is held by nobody we can name */ }
     const [pid, host] = holder.split(" ");
-    const alive = (p: number) => {
-      try {
-        process.kill(p, 0);
-        return true;
-      } catch (e) {
-        return (e as NodeJS.ErrnoException).code === "EPERM";
-      }
-    };
     if (host !== undefined && host !== hostname())
       throw new InputError(FIELD, path, `a checkpoint no other sweep is writing; process ${pid} on ${host} holds ${lockPath} (remove that file if that sweep has ended)`);
-    if (/^\d+$/.test(pid ?? "") && alive(Number(pid)))
+    if (/^\d+$/.test(pid ?? "") && processAlive(Number(pid)))
       throw new InputError(FIELD, path, `a checkpoint no other sweep is writing; process ${pid} is running a sweep on it (${lockPath}): wait for it to end or stop it`);
     // Left by a sweep that was killed: take it over.
     try {

@@ -175,3 +175,13 @@ export function openAppend(path: string, field = "out"): AppendFile {
     },
   };
 }
+
+/** Whether process `pid` runs on this machine: the owner of a lock or of a temporary folder. */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
