@@ -46,6 +46,7 @@ function entryAt(path: string, field: string): Stats | undefined {
 /** Throws unless `path` is free or a regular file: the only things tlbrace writes over. */
 function checkTarget(path: string, field: string): void {
   const s = entryAt(path, field);
+  if (s?.isDirectory()) throw new InputError(field, path, "a file name, not a folder");
   if (s && !s.isFile())
     throw new InputError(field, path, `a new file or a regular file to replace; it is ${kindOf(s)}, which is left as it is`);
 }
