@@ -7,6 +7,7 @@
  */
 import { InputError } from "../model/errors.js";
 import { clopperPearson } from "../stats/proportion.js";
+import type { PteRead } from "../model/params.js";
 import { canTear } from "../model/torn-pte.js";
 import { cellScenario, cellValues, type Grid } from "./grid.js";
 import type { RunData } from "../engines/montecarlo/run.js";
@@ -76,5 +77,18 @@ export function checkRunCounts(r: RunData, where: (field: string) => string): vo
     if (r[p] !== r[count] / n) throw new InputError(where(p), r[p], `${count} / episodes = ${r[count] / n}`);
     const [lo, hi] = clopperPearson(r[count], n);
     if (r[ci][0] !== lo || r[ci][1] !== hi) throw new InputError(where(ci), r[ci], `[${lo}, ${hi}], the 95% interval of ${r[count]} in ${n}`);
+  }
+  // The torn read: sampled exactly when the scenario reads the PTE in halves.
+  const tears = canTear({ pteRead: r.manifest.params.pteRead as PteRead });
+  for (const f of ["torns", "pTorn", "tornCi95"] as const) {
+    if (tears && r[f] === undefined) throw new InputError(where(f), r[f], "a value: the scenario reads the PTE in halves; the field is missing");
+    if (!tears && r[f] !== undefined) throw new InputError(where(f), r[f], "no such field: the scenario reads the PTE whole, so it cannot tear");
+  }
+  if (tears) {
+    const torns = r.torns!;
+    if (!Number.isInteger(torns) || torns < 0 || torns > n) throw new InputError(where("torns"), torns, `a whole number from 0 to the ${n} episodes`);
+    if (r.pTorn !== torns / n) throw new InputError(where("pTorn"), r.pTorn, `torns / episodes = ${torns / n}`);
+    const [lo, hi] = clopperPearson(torns, n);
+    if (!Array.isArray(r.tornCi95) || r.tornCi95[0] !== lo || r.tornCi95[1] !== hi) throw new InputError(where("tornCi95"), r.tornCi95, `[${lo}, ${hi}], the 95% interval of ${torns} in ${n}`);
   }
 }
