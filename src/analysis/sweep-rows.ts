@@ -78,13 +78,12 @@ export function checkRunCounts(r: RunData, where: (field: string) => string): vo
     const [lo, hi] = clopperPearson(r[count], n);
     if (r[ci][0] !== lo || r[ci][1] !== hi) throw new InputError(where(ci), r[ci], `[${lo}, ${hi}], the 95% interval of ${r[count]} in ${n}`);
   }
-  // The torn read: sampled exactly when the scenario reads the PTE in halves.
+  // The torn read: sampled only when the scenario reads the PTE in halves (an older model's result may lack it).
   const tears = canTear({ pteRead: r.manifest.params.pteRead as PteRead });
-  for (const f of ["torns", "pTorn", "tornCi95"] as const) {
-    if (tears && r[f] === undefined) throw new InputError(where(f), r[f], "a value: the scenario reads the PTE in halves; the field is missing");
-    if (!tears && r[f] !== undefined) throw new InputError(where(f), r[f], "no such field: the scenario reads the PTE whole, so it cannot tear");
-  }
-  if (tears) {
+  const given = (["torns", "pTorn", "tornCi95"] as const).filter((f) => r[f] !== undefined);
+  if (!tears && given.length) throw new InputError(where(given[0]!), r[given[0]!], "no such field: the scenario reads the PTE whole, so it cannot tear");
+  if (tears && given.length) {
+    for (const f of ["torns", "pTorn", "tornCi95"] as const) if (r[f] === undefined) throw new InputError(where(f), r[f], "a value, as torns, pTorn and tornCi95 go together; the field is missing");
     const torns = r.torns!;
     if (!Number.isInteger(torns) || torns < 0 || torns > n) throw new InputError(where("torns"), torns, `a whole number from 0 to the ${n} episodes`);
     if (r.pTorn !== torns / n) throw new InputError(where("pTorn"), r.pTorn, `torns / episodes = ${torns / n}`);
