@@ -106,7 +106,10 @@ const PREFIX = "tlbrace-measure-";
 export function helperDir(): string {
   for (const name of readdirSync(tmpdir())) {
     const pid = new RegExp(`^${PREFIX}(\\d+)-`).exec(name)?.[1];
-    if (pid !== undefined && !processAlive(Number(pid))) rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    if (pid === undefined || processAlive(Number(pid))) continue;
+    try {
+      rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    } catch { /* another user's: not ours to remove */ }
   }
   return mkdtempSync(join(tmpdir(), `${PREFIX}${process.pid}-`));
 }
