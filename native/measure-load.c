@@ -26,10 +26,12 @@
  * All samples are kept in memory and printed at the end, so that printing
  * makes no gaps. Times are CLOCK_MONOTONIC ns, the clock of bpftrace's nsecs.
  * SIGINT or SIGTERM ends the window early; what was measured is printed.
+ * It dies with its parent (PR_SET_PDEATHSIG): a killed tlbrace leaves no load
+ * running.
  *
  * Arguments: key=value words: seconds, busy-cpu (-1: none), gap-ns, churn,
  * churn-period-us, collapse-every, rcu, rcu-period-us, vmsplice,
- * vmsplice-period-us.
+ * vmsplice-period-us, parent (the pid of the process that started it).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -67,7 +69,8 @@ static struct {
 	uint64_t gap_ns;
 	int churn, rcu, vms;
 	long churn_period_us, collapse_every, rcu_period_us, vms_period_us;
-} opt = { 5, -1, 2000, 1, 1, 1, 1000, 50, 2000, 2000 };
+	long parent;
+} opt = { 5, -1, 2000, 1, 1, 1, 1000, 50, 2000, 2000, 0 };
 
 static uint64_t now(void)
 {
@@ -351,6 +354,7 @@ static void parse(int argc, char **argv)
 		else if (!strcmp(k, "rcu-period-us")) opt.rcu_period_us = atol(v);
 		else if (!strcmp(k, "vmsplice")) opt.vms = atoi(v);
 		else if (!strcmp(k, "vmsplice-period-us")) opt.vms_period_us = atol(v);
+		else if (!strcmp(k, "parent")) opt.parent = atol(v);
 		else {
 			fprintf(stderr, "measure-load: unknown key %s\n", k);
 			exit(2);
@@ -361,6 +365,10 @@ static void parse(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	parse(argc, argv);
+	/* Killed when the parent dies; a parent gone before this line is seen by getppid(). */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (opt.parent > 0 && getppid() != (pid_t)opt.parent)
+		return 1;
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;

@@ -65,14 +65,15 @@ test("echoed values are cut to a short prefix", () => {
   assert.match(e.message, /^walkUs: "a+"\.\.\. \(100000 characters\) is not allowed; expected exp:MEAN$/);
 });
 
-test("measured samples: an empty file is refused; a file not named .csv is never quoted", () => {
+test("measured samples: an empty file or a device is refused; file content is never quoted", () => {
   const dir = mkdtempSync(join(tmpdir(), "tlbrace-csv-"));
   const file = (name: string, text: string) => (writeFileSync(join(dir, name), text), join(dir, name));
   rejects(() => readColumn(file("empty.csv", ""), "x"), "csv file", "it is empty");
-  rejects(() => readColumn("/dev/null", "x"), "csv file", "it is empty");
-  rejects(() => readColumn(file("two.csv", "a,b\n1,2\n"), "x"), "column of " + join(dir, "two.csv"), "one of a, b");
+  rejects(() => readColumn("/dev/null", "x"), "csv file", "it is a character device");
+  rejects(() => readColumn(file("two.csv", "a,b\n1,2\n"), "x"), "column of " + join(dir, "two.csv"), "the file has 2 columns");
   const secret = file("secret", "root:*:20228:0:99999:7:::\nx\n");
-  assert.throws(() => readColumn(secret, "x"), (e: unknown) => e instanceof InputError && !e.message.includes("root") && /not quoted/.test(e.message));
+  assert.throws(() => readColumn(secret, "x"), (e: unknown) => e instanceof InputError && !e.message.includes("root") && /never quoted/.test(e.message));
   assert.throws(() => readColumn(secret, "root:*:20228:0:99999:7:::"), (e: unknown) => e instanceof InputError && !e.message.includes('"x"'));
-  rejects(() => readColumn(file("bad.csv", "t\n1\nfast\n"), "t"), `${join(dir, "bad.csv")}, column t, row 2`, "fast");
+  rejects(() => readColumn(file("bad.csv", "t\n1\nfast\n"), "t"), `${join(dir, "bad.csv")}, column t, row 2`, "a cell of 4 characters");
+  assert.throws(() => readColumn(join(dir, "bad.csv"), "t"), (e: unknown) => e instanceof InputError && !e.message.includes("fast"));
 });

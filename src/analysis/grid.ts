@@ -4,7 +4,8 @@
  * slowest); a cell's number keys its random stream.
  */
 import { InputError } from "../model/errors.js";
-import { type ParamName, paramSpec, resolveParams } from "../model/params.js";
+import { highQuantile } from "../model/limits.js";
+import { DELAY_PARAMS, type ParamName, paramSpec, resolveParams } from "../model/params.js";
 import { type Scenario, withParams } from "../model/scenario.js";
 
 export type AxisValue = number | string;
@@ -53,9 +54,34 @@ export function grid(scenario: Scenario, axes: Readonly<Record<string, readonly 
     return { name: name as ParamName, values: [...values] };
   });
   if (list.length === 0) throw new InputError("vary", axes, "at least one axis");
+  if (list.length > 1) checkWorstCell(scenario, list);
   const cells = list.reduce((n, a) => n * a.values.length, 1);
   if (cells > MAX_CELLS) throw new InputError("vary", `${cells} cells`, `at most ${MAX_CELLS} cells`);
   return { scenario, axes: list };
+}
+
+/**
+ * The limits (model/limits.ts) hold in every cell when they hold in the
+ * cell that takes each axis at its worst: they grow with each delay's high
+ * quantile and with preemptRate, and every value was checked on its own.
+ */
+function checkWorstCell(scenario: Scenario, list: readonly Axis[]): void {
+  const worst: Record<string, AxisValue> = {};
+  for (const a of list) {
+    if (a.name !== "preemptRate" && !(DELAY_PARAMS as readonly string[]).includes(a.name)) continue;
+    const size = (v: AxisValue) => {
+      const p = resolveParams({ [a.name]: v }, scenario.params)[a.name];
+      return typeof p === "number" ? p : typeof p === "object" ? highQuantile(p) : 0;
+    };
+    worst[a.name] = a.values.reduce((w, v) => (size(v) > size(w) ? v : w));
+  }
+  try {
+    resolveParams(worst, scenario.params);
+  } catch (e) {
+    if (e instanceof InputError)
+      throw new InputError(`vary (the cell ${Object.entries(worst).map(([k, v]) => `${k}=${v}`).join(", ")})`, e.value, `${e.field}: ${e.allowed}`);
+    throw e;
+  }
 }
 
 export function cellCount(g: Pick<Grid, "axes">): number {

@@ -1,13 +1,9 @@
-/** Files a user named, read whole; an unreadable one is bad input, named with the reason. */
-import { readFileSync } from "node:fs";
+/** Files a user named, read whole; an unreadable one (or a device, a FIFO, a huge file) is bad input, named with the reason. */
 import { InputError } from "../model/errors.js";
+import { readRegularFile } from "../model/read-file.js";
 
-export function readInputFile(path: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (e) {
-    throw new InputError("file", path, `a readable file (${(e as NodeJS.ErrnoException).code ?? "unreadable"})`);
-  }
+export function readInputFile(path: string, field = "file"): Buffer {
+  return readRegularFile(path, field, "a readable file");
 }
 
 /** `text` parsed as JSON; `where` names the file (and the part of it) when it does not parse. */

@@ -258,9 +258,43 @@ export function readRecorded(path: string): Recorded[] {
   const { manifest, scenario } = resolveManifest(raw.manifest, "manifest", path);
   // An older model's result names fewer parameters; they are read as its manifest's are.
   const data = { ...parseFormat(RESULT_SCHEMAS[manifest.engine], { ...raw, ...("params" in raw ? { params: manifest.params } : {}), manifest }, path), manifest };
+  checkAgreesWithManifest(raw, manifest, olderModelOf(raw.manifest) !== undefined, path);
   if (manifest.engine === "montecarlo") checkRunCounts(data as unknown as RunData, (f) => place(path, f));
+  if (manifest.engine === "montecarlo" || manifest.engine === "rare") checkCostOrder((data as unknown as RunData).costs, (f) => place(path, f));
   const kind = manifest.engine === "montecarlo" ? "run" : manifest.engine;
   return [recordedResult(`${kind} ${manifest.scenario}`, { kind, scenario, data } as unknown as Rerun, olderModelOf(raw.manifest))];
+}
+
+/**
+ * A result's top-level scenario, seed and params are copies of its
+ * manifest's (what a reader sees first); a copy that differs is damage.
+ */
+function checkAgreesWithManifest(raw: Record<string, unknown>, manifest: AnyManifest, older: boolean, path: string): void {
+  const m = manifest as unknown as Record<string, unknown> & { params: Record<string, unknown> };
+  for (const key of ["scenario", "seed"] as const)
+    if (key in raw && key in m && !Object.is(raw[key], m[key]))
+      throw new InputError(place(path, key), raw[key], `${JSON.stringify(m[key])}, the manifest's ${key} (the file is damaged)`);
+  if (!isObject(raw.params)) return;
+  for (const [name, value] of Object.entries(raw.params)) {
+    // An older model's result may name a parameter this model reads differently; its manifest is what re-runs.
+    if (!(name in m.params)) {
+      if (older) continue;
+      throw new InputError(place(path, "params", [name]), value, "only the manifest's parameters (the file is damaged)");
+    }
+    if (JSON.stringify(value) !== JSON.stringify(m.params[name]) && !older)
+      throw new InputError(place(path, "params", [name]), value, `the manifest's value of ${name} (the file is damaged)`);
+  }
+}
+
+/** Cost summaries in order: p50 <= p90 <= p99 <= max and mean <= max; a summary out of order is damage. */
+function checkCostOrder(costs: RunData["costs"], where: (field: string) => string): void {
+  for (const [name, c] of Object.entries(costs)) {
+    const order = [c.p50, c.p90, c.p99, c.max];
+    const bad = order.findIndex((x, i) => i > 0 && x < order[i - 1]!);
+    if (bad > 0) throw new InputError(where(`costs.${name}.${["p50", "p90", "p99", "max"][bad]}`), order[bad], `at least ${order[bad - 1]}: quantiles rise (the file is damaged)`);
+    // The mean is a sum over a count: rounding may put it a hair above the max when every value is the max.
+    if (c.mean > c.max * (1 + 1e-9)) throw new InputError(where(`costs.${name}.mean`), c.mean, `at most the max ${c.max} (the file is damaged)`);
+  }
 }
 
 /** A manifest alone: nothing recorded to compare. */

@@ -7,13 +7,18 @@
  */
 import { InputError } from "../model/errors.js";
 import { clopperPearson } from "../stats/proportion.js";
-import { cellValues, type Grid } from "./grid.js";
+import type { PteRead } from "../model/params.js";
+import { canTear } from "../model/torn-pte.js";
+import { cellScenario, cellValues, type Grid } from "./grid.js";
 import type { RunData } from "../engines/montecarlo/run.js";
-import type { SweepRow } from "./sweep.js";
+import { gridCanTear, type SweepRow } from "./sweep.js";
+
+/** The torn read's columns: in every row of a sweep where some cell reads the PTE in halves, null in cells that cannot tear. */
+const TORN_COLUMNS = ["torns", "pTorn", "pTornLo", "pTornHi"] as const;
 
 /** The columns of a row besides its axes. */
 const RESULT_COLUMNS = new Set(["cell", "episodes", "races", "pRace", "pRaceLo", "pRaceHi", "corrupts", "pCorrupt",
-  "unmapLatencyUsMean", "unmapLatencyUsP99", "freeDelayUsMean", "freeDelayUsP99", "ipisMean", "waitUsMean", "waitUsP99"]);
+  "unmapLatencyUsMean", "unmapLatencyUsP99", "freeDelayUsMean", "freeDelayUsP99", "ipisMean", "waitUsMean", "waitUsP99", ...TORN_COLUMNS]);
 
 /**
  * Checks `rows` are the rows of cells `from`, `from + 1`, ... of `g`, run
@@ -23,6 +28,7 @@ const RESULT_COLUMNS = new Set(["cell", "episodes", "races", "pRace", "pRaceLo",
 export function checkSweepRows(rows: readonly SweepRow[], g: Grid, episodes: number, from: number,
   where: (i: number, field?: string) => string): void {
   const axes = new Set(g.axes.map((a) => a.name as string));
+  const tearing = gridCanTear(g);
   rows.forEach((row, i) => {
     const at = (field: string) => where(i, field);
     const cell = from + i;
@@ -40,7 +46,26 @@ export function checkSweepRows(rows: readonly SweepRow[], g: Grid, episodes: num
     const [lo, hi] = clopperPearson(row.races, episodes);
     if (row.pRaceLo !== lo) throw new InputError(at("pRaceLo"), row.pRaceLo, `${lo}, the 95% interval of ${row.races} races in ${episodes}`);
     if (row.pRaceHi !== hi) throw new InputError(at("pRaceHi"), row.pRaceHi, `${hi}, the 95% interval of ${row.races} races in ${episodes}`);
+    if (tearing) checkTornColumns(row, canTear(cellScenario(g, cell).params), episodes, at);
+    else for (const c of TORN_COLUMNS) if (c in row) throw new InputError(where(i), c, "no torn-read columns: no cell of this sweep reads the PTE in halves");
   });
+}
+
+/** A row's torn columns: numbers that agree with each other where the cell can tear, null where it cannot. */
+function checkTornColumns(row: SweepRow, tears: boolean, episodes: number, at: (field: string) => string): void {
+  for (const c of TORN_COLUMNS) {
+    const v = row[c];
+    if (v === undefined) throw new InputError(at(c), v, `${tears ? "a number" : "null"}: every row of a sweep with torn reads has the column; the field is missing`);
+    if (!tears && v !== null) throw new InputError(at(c), v, "null: this cell reads the PTE whole, so it cannot tear");
+    if (tears && v === null) throw new InputError(at(c), v, "a number: this cell reads the PTE in halves");
+  }
+  if (!tears) return;
+  const torns = row.torns!;
+  if (torns > episodes) throw new InputError(at("torns"), torns, `at most the ${episodes} episodes`);
+  if (row.pTorn !== torns / episodes) throw new InputError(at("pTorn"), row.pTorn, `torns / episodes = ${torns / episodes}`);
+  const [lo, hi] = clopperPearson(torns, episodes);
+  if (row.pTornLo !== lo) throw new InputError(at("pTornLo"), row.pTornLo, `${lo}, the 95% interval of ${torns} torn reads in ${episodes}`);
+  if (row.pTornHi !== hi) throw new InputError(at("pTornHi"), row.pTornHi, `${hi}, the 95% interval of ${torns} torn reads in ${episodes}`);
 }
 
 /** A run result's counts against its manifest's episodes and its probabilities and intervals; `where(field)` names a field. */
@@ -52,5 +77,17 @@ export function checkRunCounts(r: RunData, where: (field: string) => string): vo
     if (r[p] !== r[count] / n) throw new InputError(where(p), r[p], `${count} / episodes = ${r[count] / n}`);
     const [lo, hi] = clopperPearson(r[count], n);
     if (r[ci][0] !== lo || r[ci][1] !== hi) throw new InputError(where(ci), r[ci], `[${lo}, ${hi}], the 95% interval of ${r[count]} in ${n}`);
+  }
+  // The torn read: sampled only when the scenario reads the PTE in halves (an older model's result may lack it).
+  const tears = canTear({ pteRead: r.manifest.params.pteRead as PteRead });
+  const given = (["torns", "pTorn", "tornCi95"] as const).filter((f) => r[f] !== undefined);
+  if (!tears && given.length) throw new InputError(where(given[0]!), r[given[0]!], "no such field: the scenario reads the PTE whole, so it cannot tear");
+  if (tears && given.length) {
+    for (const f of ["torns", "pTorn", "tornCi95"] as const) if (r[f] === undefined) throw new InputError(where(f), r[f], "a value, as torns, pTorn and tornCi95 go together; the field is missing");
+    const torns = r.torns!;
+    if (!Number.isInteger(torns) || torns < 0 || torns > n) throw new InputError(where("torns"), torns, `a whole number from 0 to the ${n} episodes`);
+    if (r.pTorn !== torns / n) throw new InputError(where("pTorn"), r.pTorn, `torns / episodes = ${torns / n}`);
+    const [lo, hi] = clopperPearson(torns, n);
+    if (!Array.isArray(r.tornCi95) || r.tornCi95[0] !== lo || r.tornCi95[1] !== hi) throw new InputError(where("tornCi95"), r.tornCi95, `[${lo}, ${hi}], the 95% interval of ${torns} in ${n}`);
   }
 }

@@ -157,23 +157,27 @@ export async function runSweep(g: Grid, opts: MonteCarloOptions, exec: SweepExec
   const total = (end - next) * episodes;
   const perCellBlocks = Math.ceil(episodes / 4096);
 
-  await runTasks(tasks(), workers, (b) => {
-    const tally = open.get(b.key)!;
-    addBlocks(tally, b);
-    blocksDone += b.to - b.from;
-    if (complete(tally)) {
-      open.delete(b.key);
-      finished.set(b.key, { ...cellValues(g, b.key), cell: b.key, ...resultColumns(runData(tally, base), torn) });
-      spares.push(tally);
-      for (let row = finished.get(next); row; row = finished.get(next)) {
-        finished.delete(next++);
-        if (exec.keepRows !== false) rows.push(row);
-        saved?.append(row);
-        exec.onRow?.(row);
+  try {
+    await runTasks(tasks(), workers, (b) => {
+      const tally = open.get(b.key)!;
+      addBlocks(tally, b);
+      blocksDone += b.to - b.from;
+      if (complete(tally)) {
+        open.delete(b.key);
+        finished.set(b.key, { ...cellValues(g, b.key), cell: b.key, ...resultColumns(runData(tally, base), torn) });
+        spares.push(tally);
+        for (let row = finished.get(next); row; row = finished.get(next)) {
+          finished.delete(next++);
+          if (exec.keepRows !== false) rows.push(row);
+          saved?.append(row);
+          exec.onRow?.(row);
+        }
       }
-    }
-    progress(Math.min(total, Math.round((blocksDone / perCellBlocks) * episodes)), total);
-  }, exec.signal);
+      progress(Math.min(total, Math.round((blocksDone / perCellBlocks) * episodes)), total);
+    }, exec.signal);
+  } finally {
+    saved?.close();
+  }
 
   return { manifest: sweepManifest, axes: g.axes, rows };
 }

@@ -99,8 +99,10 @@ export async function dispatch(argv: readonly string[], ctx: Context): Promise<n
 /** The process entry: wires stdout, stderr and SIGINT to `dispatch`. */
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
   const controller = new AbortController();
+  // SIGTERM ends work as Ctrl-C does: children stopped, finished work kept. A second signal kills at once.
   const onSigint = () => controller.abort(new Interrupted());
   process.once("SIGINT", onSigint);
+  process.once("SIGTERM", onSigint);
   // A closed pipe (`tlbrace sweep ... | head`) is the reader's choice, not an error.
   process.stdout.on("error", (e: NodeJS.ErrnoException) => {
     if (e.code === "EPIPE") process.exit(EXIT.ok);
@@ -112,6 +114,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     signal: controller.signal,
   });
   process.removeListener("SIGINT", onSigint);
+  process.removeListener("SIGTERM", onSigint);
   // Work that ignores the signal (a study step) would keep the process alive.
   if (code === EXIT.interrupted) process.exit(code);
   process.exitCode = code;

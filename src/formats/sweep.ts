@@ -46,6 +46,10 @@ export const sweepRowSchema = z.object({
   ipisMean: cost,
   waitUsMean: cost,
   waitUsP99: cost,
+  torns: count.nullable().optional().describe("torn PTE reads, in sweeps where some cell reads the PTE in halves (pteRead low-high); null in cells that cannot tear"),
+  pTorn: probability.nullable().optional(),
+  pTornLo: probability.nullable().optional().describe("Clopper-Pearson 95% interval"),
+  pTornHi: probability.nullable().optional(),
 }).catchall(axisValue).meta({ id: "sweepRow", description: "one cell: its axis values (one column per axis), counts, pRace with its interval, pCorrupt and costs" });
 
 export const sweepFileSchema = z.object({

@@ -4,8 +4,8 @@
  * relative to the profile's folder), and the scenario records which, how,
  * where and when. Changes given on top (`--set`) win over the profile.
  */
-import { dirname, join } from "node:path";
 import { readInputFile } from "../analysis/input-file.js";
+import { profileFile } from "./profile-file.js";
 import { parseFile } from "../formats/issues.js";
 import { type Profile, profileSchema } from "../formats/profile.js";
 import { parseCsvSpec } from "../model/empirical.js";
@@ -39,15 +39,15 @@ export function readProfile(path: string): LoadedProfile {
 
 /** The measured values as parameter overrides (checked, samples read), and their provenance. */
 export function profileOverrides(p: LoadedProfile): { overrides: Record<string, unknown>; measured: Measured | undefined } {
-  const dir = dirname(p.path);
   const overrides: Record<string, unknown> = {};
   const params: Record<string, MeasuredParam> = {};
   for (const [name, entry] of Object.entries(p.profile.params)) {
     if (!entry.measured) continue;
     let value: unknown = entry.value;
     if (typeof value === "string" && /^csv:/i.test(value.trim())) {
-      const { path, column } = parseCsvSpec(`${p.path}: params.${name}.value`, value);
-      value = `csv:${join(dir, path)}:${column}`;
+      const field = `${p.path}: params.${name}.value`;
+      const { path, column } = parseCsvSpec(field, value);
+      value = `csv:${profileFile(p.path, path, field)}:${column}`;
     }
     try {
       overrides[name] = parseParam(name, value);

@@ -4,11 +4,12 @@
  * for the window. Its output (samples kept in memory, printed at the end) is
  * parsed here into plain data.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { processAlive } from "../analysis/output-file.js";
 
 const SOURCE = fileURLToPath(new URL("../../native/measure-load.c", import.meta.url));
 
@@ -77,14 +78,40 @@ export interface LoadResult {
   readonly dropped: Readonly<Record<string, number>>;
 }
 
-/** Builds the helper; returns its path and the folder to remove, or why it could not be built. */
-export function buildHelper(compiler: string): { ok: true; exe: string; dir: string } | { ok: false; why: string } {
-  const dir = mkdtempSync(join(tmpdir(), "tlbrace-measure-"));
+/**
+ * Builds the helper in a fresh folder of `dir` (made when the build
+ * starts); returns its path, or why it could not be built. An abort stops
+ * the compiler at once. The caller removes `dir` whatever happens.
+ */
+export async function buildHelper(compiler: string, dir: string, signal?: AbortSignal): Promise<{ ok: true; exe: string } | { ok: false; why: string }> {
   const exe = join(dir, "measure-load");
-  const r = spawnSync(compiler, ["-O2", "-pthread", "-o", exe, SOURCE], { encoding: "utf8", timeout: 60_000 });
-  if (r.status === 0) return { ok: true, exe, dir };
-  rmSync(dir, { recursive: true, force: true });
+  const r = await new Promise<{ status: number | null; stderr: string; error?: Error }>((resolve) => {
+    const child = spawn(compiler, ["-O2", "-pthread", "-o", exe, SOURCE], { stdio: ["ignore", "ignore", "pipe"], timeout: 60_000, ...(signal ? { signal } : {}) });
+    let stderr = "";
+    child.stderr!.setEncoding("utf8").on("data", (t: string) => { stderr += t; });
+    child.on("error", (error) => resolve({ status: null, stderr, error }));
+    child.on("close", (status) => resolve({ status, stderr }));
+  });
+  if (r.status === 0) return { ok: true, exe };
+  if (signal?.aborted) return { ok: false, why: "interrupted while the load helper was being built" };
   return { ok: false, why: `${compiler} could not build ${SOURCE}: ${(r.stderr || r.error?.message || "").trim().split("\n")[0]}` };
+}
+
+const PREFIX = "tlbrace-measure-";
+
+/**
+ * A fresh temporary folder for the helper, named after this process. Folders
+ * left by a tlbrace that was killed (its process gone) are removed first.
+ */
+export function helperDir(): string {
+  for (const name of readdirSync(tmpdir())) {
+    const pid = new RegExp(`^${PREFIX}(\\d+)-`).exec(name)?.[1];
+    if (pid === undefined || processAlive(Number(pid))) continue;
+    try {
+      rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    } catch { /* another user's: not ours to remove */ }
+  }
+  return mkdtempSync(join(tmpdir(), `${PREFIX}${process.pid}-`));
 }
 
 export function helperArgs(o: LoadOptions): string[] {
@@ -92,6 +119,7 @@ export function helperArgs(o: LoadOptions): string[] {
     `seconds=${o.seconds}`, `busy-cpu=${o.busyCpu}`, `gap-ns=${o.gapNs}`,
     `churn=1`, `churn-period-us=${o.churnPeriodUs}`, `collapse-every=${o.collapseEvery}`,
     `rcu=1`, `rcu-period-us=${o.rcuPeriodUs}`, `vmsplice=1`, `vmsplice-period-us=${o.vmsplicePeriodUs}`,
+    `parent=${process.pid}`,
   ];
 }
 
@@ -99,6 +127,8 @@ export function helperArgs(o: LoadOptions): string[] {
 export function startHelper(exe: string, o: LoadOptions): { child: ChildProcess; done: Promise<LoadResult> } {
   // Its own process group: a terminal's Ctrl-C reaches tlbrace, which ends the window once.
   const child = spawn(exe, helperArgs(o), { stdio: ["ignore", "pipe", "pipe"], detached: true });
+  // A running program needs no file: its folder goes at once, so even a killed tlbrace leaves none.
+  child.once("spawn", () => rmSync(dirname(exe), { recursive: true, force: true }));
   const out: Buffer[] = [], err: Buffer[] = [];
   child.stdout!.on("data", (b: Buffer) => out.push(b));
   child.stderr!.on("data", (b: Buffer) => err.push(b));

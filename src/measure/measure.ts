@@ -2,7 +2,7 @@
  * `tlbrace measure`: one window on this machine, turned into a profile
  * folder: profile.json and one CSV of samples per measured delay.
  */
-import { accessSync, constants, mkdirSync, writeFileSync } from "node:fs";
+import { checkWritableFolder, writeOutput } from "../analysis/output-file.js";
 import { join } from "node:path";
 import { gitCommit, PACKAGE_VERSION } from "../engines/manifest.js";
 import { parseFile } from "../formats/issues.js";
@@ -48,16 +48,6 @@ export function checkMeasureOptions(o: MeasureOptions): { seconds: number; out: 
   return { seconds, out };
 }
 
-/** The folder, created and checked writable before the window starts. */
-function writableDir(out: string): void {
-  try {
-    mkdirSync(out, { recursive: true });
-    accessSync(out, constants.W_OK);
-  } catch (e) {
-    throw new InputError("out", out, `a folder tlbrace can create and write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-}
-
 const choiceJson = (c: Choice<string>): ProfileChoice => ({ ...c, evidence: [...c.evidence] });
 
 /** GUP-fast's entry point in this kernel, newest name first. */
@@ -65,7 +55,7 @@ const GUP_ENTRY = ["gup_fast_fallback", "internal_get_user_pages_fast", "get_use
 
 export async function measure(opts: MeasureOptions = {}): Promise<Measurement> {
   const { seconds, out } = checkMeasureOptions(opts);
-  writableDir(out);
+  checkWritableFolder(out, "out");
   const facts = machineFacts();
   const config = facts.config.ok ? facts.config.config : undefined;
   const caps = capabilities(config ? isSet(config, "CONFIG_KPROBES") : undefined);
@@ -140,8 +130,9 @@ export async function measure(opts: MeasureOptions = {}): Promise<Measurement> {
   };
   // The file is checked against its own format before it is written.
   const checked = parseFile(profileSchema, JSON.parse(JSON.stringify(profile)), "profile.json");
-  for (const f of files) writeFileSync(join(out, f.file), sampleCsv(f));
+  // Each file whole or absent; profile.json last, so a profile never names samples that were not written.
+  for (const f of files) writeOutput(join(out, f.file), sampleCsv(f), "out");
   const path = join(out, "profile.json");
-  writeFileSync(path, JSON.stringify(checked, null, 2) + "\n");
+  writeOutput(path, JSON.stringify(checked, null, 2) + "\n", "out");
   return { profile: checked, dir: out, path, files };
 }

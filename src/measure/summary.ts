@@ -4,7 +4,7 @@
  * (with the samples' median and p99 against the model's default), and the
  * cross-checks of the preemption count.
  */
-import { dirname, join } from "node:path";
+import { profileFile } from "./profile-file.js";
 import type { Profile } from "../formats/profile.js";
 import { readColumn, parseCsvSpec } from "../model/empirical.js";
 import { machineLine } from "../model/measured.js";
@@ -18,13 +18,12 @@ export function quantileOf(sorted: readonly number[], q: number): number {
 
 /** The samples behind each `csv:` value of a profile, sorted: measured values and bounds. */
 export function profileSamples(profile: Profile, path: string): Partial<Record<ParamName, { samples: number[]; bound: boolean }>> {
-  const dir = dirname(path);
   const out: Partial<Record<ParamName, { samples: number[]; bound: boolean }>> = {};
   for (const [name, e] of Object.entries(profile.params)) {
     const value = e.measured ? e.value : e.bound?.value;
     if (typeof value !== "string" || !value.startsWith("csv:")) continue;
     const { path: file, column } = parseCsvSpec(name, value);
-    out[name as ParamName] = { samples: readColumn(join(dir, file), column).sort((a, b) => a - b), bound: !e.measured };
+    out[name as ParamName] = { samples: [...readColumn(profileFile(path, file, `${path}: params.${name}`), column)].sort((a, b) => a - b), bound: !e.measured };
   }
   return out;
 }

@@ -12,7 +12,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { TRACEFS } from "./capabilities.js";
+import { onPath, TRACEFS } from "./capabilities.js";
 
 /** The thread name the load helper's churn thread takes, as bpftrace's comm sees it. */
 export const CHURN_COMM = "tlbrace-churn";
@@ -154,7 +154,10 @@ export interface RunningTrace {
 }
 
 export function startTrace(bpftrace: string, script: Script): RunningTrace {
-  const child = spawn(bpftrace, ["-f", "json", "-e", script.text], { stdio: ["ignore", "pipe", "pipe"], detached: true });
+  // Through setpriv where there is one: bpftrace then dies with tlbrace (PR_SET_PDEATHSIG), even when tlbrace is killed.
+  const setpriv = onPath("setpriv");
+  const [exe, ...args] = [...(setpriv ? [setpriv, "--pdeathsig", "KILL", "--"] : []), bpftrace, "-f", "json", "-e", script.text];
+  const child = spawn(exe!, args, { stdio: ["ignore", "pipe", "pipe"], detached: true });
   const lines: string[] = [];
   let partial = "", err = "";
   let onAttached: () => void = () => {}, onFailed: (e: Error) => void = () => {};

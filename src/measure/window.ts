@@ -6,7 +6,7 @@
  */
 import { readFileSync, rmSync } from "node:fs";
 import type { Capabilities } from "./capabilities.js";
-import { buildHelper, LOAD_DEFAULTS, type LoadOptions, type LoadResult, startHelper } from "./load.js";
+import { buildHelper, helperDir, LOAD_DEFAULTS, type LoadOptions, type LoadResult, startHelper } from "./load.js";
 import { remoteSendIpiReason, type RunningTrace, startTrace, traceScript, type TraceResult } from "./trace.js";
 
 export interface WindowOptions {
@@ -46,19 +46,27 @@ const procStat = () => {
 };
 
 const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((resolve) => {
+  if (signal?.aborted) return resolve();
   const t = setTimeout(resolve, ms);
   signal?.addEventListener("abort", () => { clearTimeout(t); resolve(); }, { once: true });
 });
 
 export async function measureWindow(caps: Capabilities, o: WindowOptions): Promise<WindowResult> {
   const loadOptions: LoadOptions = { ...LOAD_DEFAULTS, seconds: o.seconds, busyCpu: o.busyCpu };
-  const built = caps.compiler.ok ? buildHelper(caps.compiler.path!) : { ok: false as const, why: caps.compiler.detail };
   let trace: RunningTrace | undefined;
   let traceWhy: string | undefined = caps.bpftrace.ok ? undefined : caps.bpftrace.detail;
-  const kill = () => trace?.child.kill("SIGINT");
-  process.once("exit", kill);
+  let helper: ReturnType<typeof startHelper> | undefined;
+  const dir = caps.compiler.ok ? helperDir() : undefined;
+  // An exit that skips the finally below (a second Ctrl-C, an uncaught error) still ends the children and removes the folder.
+  const cleanUp = () => {
+    trace?.child.kill("SIGINT");
+    helper?.child.kill("SIGKILL");
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  };
+  process.once("exit", cleanUp);
   try {
-    if (caps.bpftrace.ok) {
+    const built = dir ? await buildHelper(caps.compiler.path!, dir, o.signal) : { ok: false as const, why: caps.compiler.detail };
+    if (caps.bpftrace.ok && !o.signal?.aborted) {
       trace = startTrace(caps.bpftrace.path!, traceScript({
         maxSeconds: o.seconds + 120, remoteSendIpi: remoteSendIpiReason(),
         ...(o.gupProbe ? { gupProbe: o.gupProbe } : {}),
@@ -87,10 +95,10 @@ export async function measureWindow(caps: Capabilities, o: WindowOptions): Promi
     let loadWhy: string | undefined = built.ok ? undefined : built.why;
     try {
       if (built.ok && !o.signal?.aborted) {
-        const helper = startHelper(built.exe, loadOptions);
-        const stop = () => helper.child.kill("SIGINT");
+        const running = helper = startHelper(built.exe, loadOptions);
+        const stop = () => running.child.kill("SIGINT");
         o.signal?.addEventListener("abort", stop, { once: true });
-        load = await helper.done.catch((e: Error) => { loadWhy = e.message; return null; });
+        load = await running.done.catch((e: Error) => { loadWhy = e.message; return null; });
         o.signal?.removeEventListener("abort", stop);
       } else {
         // Without the helper the window is still traced: the machine's own activity.
@@ -108,7 +116,8 @@ export async function measureWindow(caps: Capabilities, o: WindowOptions): Promi
       loadOptions, procStat: [before, after], bounds: load ? [load.t0, load.t1] : [from, to], interrupted: o.signal?.aborted === true || load?.interrupted === true,
     };
   } finally {
-    process.removeListener("exit", kill);
-    if (built.ok) rmSync(built.dir, { recursive: true, force: true });
+    process.removeListener("exit", cleanUp);
+    trace?.child.kill("SIGINT");
+    if (dir) rmSync(dir, { recursive: true, force: true });
   }
 }

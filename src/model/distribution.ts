@@ -50,7 +50,8 @@ export function parseDistribution(field: string, input: unknown): Distribution {
       case "empirical": {
         if (!Array.isArray(d.samples)) throw bad();
         const source = typeof d.source === "string" ? d.source : undefined;
-        return checked(field, input, empirical(d.samples.slice() as number[], source));
+        // A frozen list (a CSV column as read, shared by every reference to it) needs no copy of its own.
+        return checked(field, input, empirical(Object.isFrozen(d.samples) ? d.samples : d.samples.slice() as number[], source));
       }
     }
   }

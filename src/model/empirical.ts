@@ -4,10 +4,11 @@
  * traced with GUP-fast instrumented). Every cell is checked at load time,
  * before any work, and a bad one is named by file, column, row and value.
  */
-import { readFileSync } from "node:fs";
+import { statSync } from "node:fs";
 import * as aq from "arquero";
 import type { Distribution } from "./distribution.js";
-import { cut, InputError } from "./errors.js";
+import { InputError } from "./errors.js";
+import { readRegularFile } from "./read-file.js";
 import type { Microseconds } from "./units.js";
 
 /** A plain decimal number, as measurements are written: 5, 0.25, 1e3, 4.5E-1. */
@@ -18,21 +19,31 @@ const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
  * from the current directory). The first line names the columns; every
  * other line is a row. Times are in µs.
  */
-export function readColumn(path: string, column: string): Microseconds[] {
+export function readColumn(path: string, column: string): readonly Microseconds[] {
   if (typeof path !== "string" || path.trim() === "") throw new InputError("csv file", path, "the path of a CSV file");
   if (typeof column !== "string" || column.trim() === "") throw new InputError(`column of ${path}`, column, "a column name");
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    const why = (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as NodeJS.ErrnoException).code ?? "unreadable";
-    throw new InputError("csv file", path, `a readable CSV file (${why})`);
+  // A file named many times (`--vary walkUs=csv:a:x,csv:a:x,...`) is read and checked once while it is unchanged.
+  const s = statSync(path, { throwIfNoEntry: false });
+  const key = s?.isFile() ? `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}:${column}` : undefined;
+  const known = key === undefined ? undefined : loaded.get(key);
+  if (known) return known;
+  const samples = Object.freeze(readSamples(path, column));
+  if (key !== undefined) {
+    if (loaded.size >= MAX_LOADED) loaded.delete(loaded.keys().next().value!);
+    loaded.set(key, samples);
   }
+  return samples;
+}
+
+/** Columns already read, by file identity and column; a few, so memory stays bounded. */
+const loaded = new Map<string, readonly Microseconds[]>();
+const MAX_LOADED = 16;
+
+function readSamples(path: string, column: string): Microseconds[] {
+  const text = readRegularFile(path, "csv file", "a readable CSV file").toString("utf8");
   if (text.trim() === "") throw new InputError("csv file", path, "a CSV file with a header line and rows; it is empty");
-  // Errors quote a file's cells and column names only when it is CSV by name and is text: naming
-  // /etc/shadow must not print its first line.
-  const echo = /\.csv$/i.test(path) && !/[\0\uFFFD]/.test(text);
-  const quote = (allowed: string, withText: string) => (echo ? withText : `${allowed} (the file is not named *.csv or is not text, so it is not quoted)`);
+  // Errors never quote a cell or a column name: the path may name any file (/etc/shadow through a symlink).
+  const unquoted = "file content is never quoted";
   // Cells stay text so that every one is checked here, not guessed at.
   let table: ReturnType<typeof aq.fromCSV>;
   try {
@@ -42,15 +53,14 @@ export function readColumn(path: string, column: string): Microseconds[] {
   }
   const names = table.columnNames();
   if (!names.includes(column))
-    throw new InputError(`column of ${path}`, column, quote("a column of that name in the header line",
-      `one of ${names.slice(0, 12).map((n) => cut(n, 40)).join(", ")}${names.length > 12 ? `, ... (${names.length} columns)` : ""}`));
+    throw new InputError(`column of ${path}`, column, `a column of that name in the header line; the file has ${names.length} column${names.length === 1 ? "" : "s"} (${unquoted})`);
   const cells = table.array(column) as ArrayLike<string | null | undefined>;
   const samples: Microseconds[] = [];
   for (let i = 0; i < cells.length; i++) {
     const cell = (cells[i] ?? "").trim();
     // Row 1 is the first line after the header: line i + 2 of the file.
     const where = `${path}, column ${column}, row ${i + 1}`;
-    const bad = (allowed: string) => new InputError(where, echo ? cell : "(not quoted)", allowed);
+    const bad = (allowed: string) => new InputError(where, `a cell of ${cell.length} character${cell.length === 1 ? "" : "s"}`, `${allowed} (${unquoted})`);
     if (!NUMBER.test(cell)) throw bad("a number of µs (such as 4.2 or 1e3)");
     const x = Number(cell);
     if (!Number.isFinite(x)) throw bad("a finite number of µs");

@@ -1,5 +1,6 @@
 import { type Distribution, exponential, formatDistribution, mean, parseDistribution } from "./distribution.js";
 import { csvDelay } from "./empirical.js";
+import { checkLimits } from "./limits.js";
 import { InputError } from "./errors.js";
 import type { PerMillisecond, Probability } from "./units.js";
 
@@ -220,6 +221,7 @@ export function resolveParams(overrides: Readonly<Record<string, unknown>> = {},
   const params = out as unknown as Params;
   if (mean(params.walkUs) <= 0)
     throw new InputError("walkUs", formatDistribution(params.walkUs), "a walk time with a mean > 0 µs (the IRQs-off window must not be empty)");
+  checkLimits(params);
   return params;
 }
 
