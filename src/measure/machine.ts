@@ -60,7 +60,8 @@ function kernelSymbols(): Set<string> | null {
   return found;
 }
 
-const BOOT_LOG = /Hypervisor detected|remote TLB flush|TLB flush|pv_ops|paravirtualized kernel|Xen|Hyper-V/i;
+// PVM's guests log as "pvm-pv:" (pv-lite builds) or "pvm-guest:" (the public tree).
+const BOOT_LOG = /Hypervisor detected|remote TLB flush|TLB flush|pv_ops|paravirtualized kernel|Xen|Hyper-V|pvm-pv:|pvm-guest:/i;
 
 function bootLog(): string[] | null {
   const r = spawnSync("dmesg", [], { encoding: "utf8", timeout: 5000, stdio: ["ignore", "pipe", "pipe"] });
