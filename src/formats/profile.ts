@@ -64,6 +64,7 @@ export const profileSchema = z.object({
     pteRead: choice,
     preset: z.string().nullable().describe("The preset whose flush and tableFree are this machine's"),
     presets: z.array(text).describe("Every such preset, best first"),
+    row: z.string().nullable().optional().describe("The machine's row of the kernel timeline (notebook 04): its architecture and hypervisor"),
     notes: z.array(text),
   }),
   window: z.object({

@@ -8,6 +8,7 @@
 import { type FlushMechanism, type PteRead, TABLE_FREE_MODES, type TableFreeMode } from "../model/params.js";
 import { preset, presetNames, type Scenario } from "../model/scenario.js";
 import { kernelHistory } from "../model/history.js";
+import { parseArch, parseHypervisor, parseVersion, presetForKernel, rowOf } from "../model/applies.js";
 import type { FlushSkips } from "./ipi.js";
 import { isSet, type KernelConfig } from "./kernel-config.js";
 import type { MachineFacts } from "./machine.js";
@@ -57,6 +58,12 @@ export function detectFlush(f: MachineFacts, skips: FlushSkips | null): Choice<F
   if (kvm) {
     evidence.unshift(`boot log: "${kvm}" (kvm_guest_init sets pv_ops.mmu.flush_tlb_multi = kvm_flush_tlb_multi)`);
     return pick("kvm-pv");
+  }
+  // A PVM "pv-lite" build installs pvm_flush_tlb_multi: the host flushes, and no flush IPI is sent.
+  const pvm = line(/pvm-pv: remote TLB flushes via (\S+)/i);
+  if (pvm) {
+    evidence.unshift(`boot log: "${pvm}" (pv_ops.mmu.flush_tlb_multi = pvm_flush_tlb_multi: a hypercall, no flush IPI)`);
+    return pick("hypercall");
   }
   const hyperv = line(/Hyper-V.*(hypercall|TLB flush)/i);
   if (hyperv) {
@@ -116,17 +123,42 @@ export function detectPteRead(f: MachineFacts): Choice<PteRead> {
   return { value: null, evidence: [], why: f.config.ok ? `a 32-bit kernel (${f.arch}) without CONFIG_GUP_GET_PXX_LOW_HIGH` : f.config.why };
 }
 
-/** Presets with this flush and table free; those with the same PTE read first, then in kernel order. */
-export function matchingPresets(flush: FlushMechanism | null, tableFree: TableFreeMode | null, pteRead: PteRead | null): string[] {
+/** Where a machine is, for the presets' applies rules: its kernel release, uname -m and hypervisor. */
+export interface MachinePlace {
+  readonly kernel: string;
+  readonly arch: string;
+  readonly hypervisor: string | null;
+}
+
+/** The presets whose applies rules name this machine's kernel, arch and hypervisor (default one first); none when any is unknown. */
+export function presetsForPlace(p: MachinePlace): string[] {
+  try {
+    const m = presetForKernel({ version: parseVersion(p.kernel), arch: parseArch(p.arch), hypervisor: parseHypervisor(p.hypervisor ?? "none") });
+    return [...(m.preset ? [m.preset] : []), ...m.conditional.map((c) => c.name)];
+  } catch {
+    return [];
+  }
+}
+
+/** The kernel-timeline row of a machine (notebook 04), or null when it is in none. */
+export const machineRow = (p: MachinePlace): string | null => rowOf(p.arch, p.hypervisor);
+
+/**
+ * Presets with this flush and table free; those whose applies rules name
+ * this machine first, then those with the same PTE read, then kernel order.
+ */
+export function matchingPresets(flush: FlushMechanism | null, tableFree: TableFreeMode | null, pteRead: PteRead | null,
+  place?: MachinePlace): string[] {
   if (flush === null || tableFree === null) return [];
   const order = kernelHistory().map((h) => h.scenario.name);
-  const rank = (s: Scenario) => (s.params.pteRead === pteRead ? 0 : 1) * 1e6 + order.indexOf(s.name);
+  const here = place ? presetsForPlace(place) : [];
+  const rank = (s: Scenario) => (here.includes(s.name) ? 0 : 2e6) + (s.params.pteRead === pteRead ? 0 : 1) * 1e6 + order.indexOf(s.name);
   return presetNames().map(preset).filter((s) => s.params.flush === flush && s.params.tableFree === tableFree)
     .sort((a, b) => rank(a) - rank(b)).map((s) => s.name);
 }
 
 export function modelChoices(f: MachineFacts, skips: FlushSkips | null, syncCalls: number | null): ModelChoices {
   const flush = detectFlush(f, skips), tableFree = detectTableFree(f, syncCalls), pteRead = detectPteRead(f);
-  return { flush, tableFree, pteRead, presets: matchingPresets(flush.value, tableFree.value, pteRead.value) };
+  return { flush, tableFree, pteRead, presets: matchingPresets(flush.value, tableFree.value, pteRead.value, f) };
 }
 

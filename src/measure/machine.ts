@@ -60,7 +60,8 @@ function kernelSymbols(): Set<string> | null {
   return found;
 }
 
-const BOOT_LOG = /Hypervisor detected|remote TLB flush|TLB flush|pv_ops|paravirtualized kernel|Xen|Hyper-V/i;
+// PVM's guests log as "pvm-pv:" (pv-lite builds) or "pvm-guest:" (the public tree).
+const BOOT_LOG = /Hypervisor detected|remote TLB flush|TLB flush|pv_ops|paravirtualized kernel|Xen|Hyper-V|pvm-pv:|pvm-guest:/i;
 
 function bootLog(): string[] | null {
   const r = spawnSync("dmesg", [], { encoding: "utf8", timeout: 5000, stdio: ["ignore", "pipe", "pipe"] });
@@ -84,15 +85,19 @@ export function machineFacts(): MachineFacts {
   const flags = cpuFlags();
   const log = bootLog();
   const symbols = kernelSymbols();
+  const hypervisor = hypervisorOf(log, flags);
+  // Without the boot log, kvm-clock names KVM; a PVM guest runs on kvm-clock too, and only its boot log tells them apart.
+  const byClockOnly = log === null && hypervisor === "KVM" && read("/sys/hypervisor/type") === undefined;
   const notes = [
     ...(log === null ? ["the kernel log is not readable (dmesg needs root where kernel.dmesg_restrict=1)"] : []),
+    ...(byClockOnly ? ["the hypervisor is named from the clocksource (kvm-clock), which PVM guests use as well; the boot log names it"] : []),
     ...(symbols === null ? ["/proc/kallsyms is not readable"] : []),
   ];
   return {
     kernel: release(),
     arch: machine(),
     cores: cpus().length,
-    hypervisor: hypervisorOf(log, flags),
+    hypervisor,
     cpuFlags: flags,
     config: readKernelConfig(),
     symbols,

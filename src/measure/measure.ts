@@ -9,7 +9,7 @@ import { parseFile } from "../formats/issues.js";
 import { type Profile, type ProfileChoice, PROFILE_FORMAT, PROFILE_VERSION, profileSchema } from "../formats/profile.js";
 import { InputError } from "../model/errors.js";
 import { capabilities } from "./capabilities.js";
-import { type Choice, modelChoices } from "./choices.js";
+import { type Choice, machineRow, modelChoices } from "./choices.js";
 import { profileParams } from "./estimates.js";
 import { callsByCallback, FLUSH_CALLBACK, flushSkips, latencies, SYNC_CALLBACK } from "./ipi.js";
 import { isSet, recordedOptions } from "./kernel-config.js";
@@ -102,7 +102,7 @@ export async function measure(opts: MeasureOptions = {}): Promise<Measurement> {
       config: config ? { source: config.source, options: recordedOptions(config) } : null,
       ...(facts.config.ok ? {} : { configWhy: facts.config.why }),
       flush: choiceJson(choices.flush), tableFree: choiceJson(choices.tableFree), pteRead: choiceJson(choices.pteRead),
-      preset: choices.presets[0] ?? null, presets: [...choices.presets],
+      preset: choices.presets[0] ?? null, presets: [...choices.presets], row: machineRow(facts),
       notes: [...facts.notes],
     },
     window: { requestedSeconds: seconds, seconds: Math.max(0, (t1 - t0) / 1e9), interrupted: w.interrupted },

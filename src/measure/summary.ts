@@ -8,6 +8,7 @@ import { profileFile } from "./profile-file.js";
 import type { Profile } from "../formats/profile.js";
 import { readColumn, parseCsvSpec } from "../model/empirical.js";
 import { machineLine } from "../model/measured.js";
+import { aboutHypervisor } from "./hypervisors.js";
 import { DEFAULTS, formatParams, PARAM_SPECS, type ParamName } from "../model/params.js";
 import { ascii, columns, fmtNumber, fmtUs, WIDTH, wrap } from "../text/format.js";
 
@@ -51,6 +52,7 @@ export function profileText(profile: Profile, path: string): string {
   const skips = profile.observations.flushSkips;
   const lines = [
     ...para(`Machine: ${machineLine(m)}`),
+    ...(aboutHypervisor(m.hypervisor) ? para(aboutHypervisor(m.hypervisor)!) : []),
     `Window: ${profile.window.seconds.toFixed(1)} s of ${profile.window.requestedSeconds} s` +
       (profile.window.interrupted ? " (interrupted; the profile holds what was measured)" : ""),
     "",
@@ -58,7 +60,8 @@ export function profileText(profile: Profile, path: string): string {
     ...choice("flush", m.flush),
     ...choice("tableFree", m.tableFree),
     ...choice("pteRead", m.pteRead),
-    ...para(`Matching preset: ${m.preset ?? "none"}${m.presets.length > 1 ? ` (also ${m.presets.slice(1).join(", ")})` : ""}.`, ""),
+    ...para(`Matching preset: ${m.preset ?? "none"}${m.presets.length > 1 ? ` (also ${m.presets.slice(1).join(", ")})` : ""}.` +
+      (m.row ? ` Kernel timeline row: ${m.row}.` : ""), ""),
     "",
     ...columns([["parameter", "measured", "n", "value", "default"], ...rows]),
     "",
