@@ -25,6 +25,8 @@ let displays = 0;
 
 const FIRST = 10; // "native-ipi"
 const CELL = 10;  // five columns of it fit in 72
+/** Modes side by side; more go into another block below. */
+const PER_BLOCK = 5;
 
 /** A column heading in lines of at most `width`, broken after hyphens: "rcu-skip-sync" -> "rcu-skip-", "sync". */
 function headingLines(name: string, width: number): string[] {
@@ -74,17 +76,22 @@ export class Matrix implements Showable {
   text(): string {
     const d = this.data;
     const m = d.sweep.manifest;
-    const headings = d.tableFrees.map((t) => headingLines(t, CELL));
-    const depth = Math.max(...headings.map((h) => h.length));
-    const rows: string[][] = [
-      ...Array.from({ length: depth }, (_, i) => [i === depth - 1 ? "flush" : "", ...headings.map((h) => h[i] ?? "")]),
-      ["-".repeat(FIRST), ...d.tableFrees.map(() => "-".repeat(CELL))],
-    ];
-    for (const f of d.flushes) {
-      const line = d.tableFrees.map((t) => this.cell(f, t));
-      rows.push([f, ...line.map((c) => c.explore.outcomes.race.verdict)]);
-      rows.push(["  MC", ...line.map((c) => fmtP(c.montecarlo.pRace))]);
-      rows.push(["  exact", ...line.map((c) => (c.exact ? fmtP(c.exact.pRace) : "n/a"))]);
+    const blocks: string[][] = [];
+    for (let at = 0; at < d.tableFrees.length; at += PER_BLOCK) {
+      const modes = d.tableFrees.slice(at, at + PER_BLOCK);
+      const headings = modes.map((t) => headingLines(t, CELL));
+      const depth = Math.max(...headings.map((h) => h.length));
+      const rows: string[][] = [
+        ...Array.from({ length: depth }, (_, i) => [i === depth - 1 ? "flush" : "", ...headings.map((h) => h[i] ?? "")]),
+        ["-".repeat(FIRST), ...modes.map(() => "-".repeat(CELL))],
+      ];
+      for (const f of d.flushes) {
+        const line = modes.map((t) => this.cell(f, t));
+        rows.push([f, ...line.map((c) => c.explore.outcomes.race.verdict)]);
+        rows.push(["  MC", ...line.map((c) => fmtP(c.montecarlo.pRace))]);
+        rows.push(["  exact", ...line.map((c) => (c.exact ? fmtP(c.exact.pRace) : "n/a"))]);
+      }
+      blocks.push(columns(rows));
     }
     const off = this.disagreements();
     return [
@@ -92,7 +99,7 @@ export class Matrix implements Showable {
         `explorer with at most ${d.explore.maxPreemptions} preemptions of W`),
       ...measuredLines(d.base.measured),
       "",
-      ...columns(rows),
+      ...blocks.flatMap((b, i) => (i === 0 ? b : ["", ...b])),
       "",
       ...wrap("Rows: the explorer's verdict on the race, the Monte Carlo pRace (95% intervals: .table(), --csv), " +
         "the exact pRace (n/a where a delay is not exponential)."),

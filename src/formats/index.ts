@@ -11,3 +11,4 @@ export { checkpointLineSchema } from "./checkpoint.js";
 export { studyManifestSchema } from "./study.js";
 export { profileSchema, PROFILE_FORMAT, PROFILE_VERSION, type Profile } from "./profile.js";
 export { parseFile } from "./issues.js";
+export { patchSchema, protocolSchema } from "../protocol/format.js";
