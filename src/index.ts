@@ -61,6 +61,7 @@ export type { Grid, Axis } from "./analysis/grid.js";
 export type { Figure } from "./charts/figure.js";
 export type { Scenario, ScenarioInput };
 export { Run, Sweep, Chart, ScenarioView };
+export { ProtocolView, ProtocolDiff } from "./api/protocol.js";
 export { Exact, Sensitivity, Rare };
 export type { RareData, RareDiagnostics, Estimate } from "./engines/rare/estimate.js";
 export type { ExactOptions, ExactResult } from "./engines/exact/index.js";

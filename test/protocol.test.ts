@@ -158,6 +158,19 @@ test("v7.1's synchronize_rcu fallback: SAFE under every flush, the unmap latency
   assert.deepEqual(solveExact(patch).costs, v71.costs);
 });
 
+test("a protocol shows one column per actor, and a diff names what a patch changed", async () => {
+  const { ProtocolView } = await import("../src/api/protocol.js");
+  const seed = new ProtocolView(builtinDoc(defineScenario("seed").params, "table-free"));
+  const rows = seed.rows();
+  assert.equal(rows.length, seed.steps.length);
+  assert.match(rows.find((r) => r.step === "flush-skip")!.U!, /^kvm_flush_tlb_multi/);
+  assert.equal(rows.find((r) => r.step === "flush-skip")!.W, "");
+  const patched = new ProtocolView(protocolTextRef(FREE_BEFORE_FLUSH, "e.yaml").doc as never);
+  const native = new ProtocolView(builtinDoc(defineScenario("native").params, "table-free"));
+  assert.deepEqual(patched.diff(native).rows.map((r) => `${r.what} ${r.change}`), ["step pmd-clear: do changed", "settled changed"]);
+  for (const l of patched.diff(native).text().split("\n")) assert.ok(l.length <= 72, l);
+});
+
 /** Bad protocol files: each a one-line error with file:line:column, the step where there is one, and what is allowed. */
 const BAD: readonly { readonly text: string; readonly where: RegExp }[] = [
   { text: `base: seed\nreplace:\n  - id: flush-skip\n    when: "u === 'cleared' && !wRuning"\n`, where: /:4:32: step flush-skip, when: "wRuning"/ },

@@ -9,6 +9,9 @@ import { textTable } from "../text/format.js";
 import { escapeHtml } from "../text/html.js";
 import { htmlTable } from "../report/table.js";
 import { type Showable, showBundle } from "./show.js";
+import { protocolDoc } from "../model/protocol.js";
+import type { ModelName } from "../model/state.js";
+import { ProtocolView } from "./protocol.js";
 
 export class ScenarioView implements Scenario, Showable {
   readonly name: string;
@@ -34,6 +37,10 @@ export class ScenarioView implements Scenario, Showable {
   /** A grid over this scenario: `s.vary({memoryPressure: tr.range(0, 1, 21)})`. */
   vary(axes: Readonly<Record<string, readonly AxisValue[]>>): Grid {
     return grid(this, axes);
+  }
+  /** The protocol this scenario runs for `model`: its own (tr.protocol), or the built-in one its flush and tableFree name. */
+  protocol(model: ModelName = "table-free"): ProtocolView {
+    return new ProtocolView(protocolDoc(this.params, model));
   }
   text(): string {
     const p = formatParams(this.params);
