@@ -78,7 +78,9 @@ export function exactReply(s: Scenario, r: ExactResult, sens?: SensitivityData):
     ...(sens ? ["", sensitivityText(sens)] : []),
     "",
     `engine ${m.engine}, model ${m.modelVersion}, tlbrace ${m.version}`,
-    ...(words ? ["re-run with:", ...commandLine(words)] : [s.measured ? "(measured inputs: the manifest holds them; tlbrace rerun FILE)" : "(an empirical delay has no command-line form; the manifest holds it)"]),
+    ...(words ? ["re-run with:", ...commandLine(words)] : [s.measured ? "(measured inputs: the manifest holds them; tlbrace rerun FILE)"
+      : s.params.protocol ? `(protocol ${s.params.protocol.name}: the manifest holds it whole; tlbrace rerun FILE)`
+      : "(an empirical delay has no command-line form; the manifest holds it)"]),
   ];
   return ascii(lines.join("\n")) + "\n";
 }

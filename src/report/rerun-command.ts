@@ -13,9 +13,11 @@ import { preset } from "../model/scenario.js";
 /**
  * `--set NAME=VALUE` for each parameter of `params` that differs from the
  * preset `base`, except those in `skip`; undefined when the preset is not
- * known here or a parameter has no command-line form (an empirical delay).
+ * known here or a parameter has no command-line form (an empirical delay,
+ * a user's protocol: the manifest carries it, and `tlbrace rerun` reads it there).
  */
 export function presetSets(base: string, params: Params, skip: ReadonlySet<string> = new Set()): string[] | undefined {
+  if (params.protocol) return undefined;
   let was: Record<string, string | number>;
   try {
     was = formatParams(preset(base).params);
@@ -35,7 +37,7 @@ export function presetSets(base: string, params: Params, skip: ReadonlySet<strin
 /** The words of the command, or undefined when no command line can say it (use `tlbrace rerun FILE`). */
 export function rerunWords(m: AnyManifest): string[] | undefined {
   // Measured inputs go with the manifest: a command line would lose where they came from.
-  if (m.measured) return undefined;
+  if (m.measured || m.protocol) return undefined;
   const base = m.preset ?? "seed";
   const axes = "axes" in m ? m.axes : [];
   const sets = presetSets(base, resolveParams(m.params as Record<string, unknown>), new Set(axes.map((a) => a.name)));
