@@ -1,26 +1,28 @@
 /** `tlbrace compile`: the program the compiled Monte Carlo engine runs for a scenario. */
 import { programText } from "../engines/montecarlo/compile/index.js";
 import { defineScenario, presetNames, withParams } from "../model/scenario.js";
-import { type Options, overrides, parseCommandLine, positionals, settings } from "./args.js";
+import { type Options, overrides, parseCommandLine, positionals, protocolOption, settings } from "./args.js";
 import type { Command } from "./command.js";
 import { presetsHelp } from "./format.js";
 
 const OPTIONS = {
   set: { type: "string", multiple: true },
+  protocol: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const satisfies Options;
 
-const help = `Usage: tlbrace compile <scenario> [--set KEY=VALUE ...]
+const help = `Usage: tlbrace compile <scenario> [--set KEY=VALUE ...] [--protocol FILE]
 
 Prints the JavaScript the compiled Monte Carlo engine runs for the
 scenario: one case per state an episode can be in when time passes,
 named by the state's fields, and in each the steps that can fire there,
 named by their kernel functions. The program is generated from the
-protocol (src/model/protocol.ts) and gives the interpreter's numbers bit
+protocol (data/protocols/, or --protocol FILE) and gives the interpreter's numbers bit
 for bit (tlbrace run --engine interpret checks that).
 
 Options:
   --set KEY=VALUE     change one parameter, as for tlbrace run
+  --protocol FILE     a protocol or patch file in place of the scenario's
   -h, --help          show this help
 
 Example:
@@ -37,7 +39,7 @@ export const compile: Command = {
     const { values, positionals: given } = parseCommandLine(args, OPTIONS);
     if (values.help) return ctx.out(this.help);
     const [name] = positionals("compile", given, ["<scenario>"], presetNames());
-    const scenario = withParams(defineScenario(name!), overrides(settings(values.set)));
+    const scenario = protocolOption(withParams(defineScenario(name!), overrides(settings(values.set))), values.protocol);
     ctx.out(programText(scenario.params));
   },
 };

@@ -5,7 +5,7 @@
  * has passed.
  */
 import { readFileSync, statSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { basename, dirname, resolve } from "node:path";
 import { InputError } from "../model/errors.js";
 import type { Params } from "../model/params.js";
 import { preset, presetNames } from "../model/scenario.js";
@@ -14,6 +14,7 @@ import { buildModel } from "./build.js";
 import { applyPatch } from "./compose.js";
 import type { ProtocolDoc } from "./format.js";
 import { builtinDoc } from "./library.js";
+import { carry } from "./places.js";
 import { MAX_BYTES, readDoc } from "./read.js";
 import { ProtocolError, type Source } from "./source.js";
 
@@ -31,7 +32,12 @@ export function protocolFromText(text: string, file: string, ctx: LoadContext = 
   const { patch, src } = read;
   if (patch.base === undefined)
     throw new ProtocolError(src.where([]), "base", "a patch without a base", `base: a preset (${presetNames().join(", ")}) or a protocol file; or, for a whole protocol, state, steps, window and settled`);
-  return applyPatch(baseOf(patch, src, ctx), patch);
+  const doc = applyPatch(baseOf(patch, src, ctx), patch);
+  // A patch without a name is not its base: it is called after its file.
+  if (patch.name !== undefined) return doc;
+  const named = { ...doc, name: basename(file).replace(/\.(ya?ml|json)$/i, "") };
+  carry(doc, named);
+  return named;
 }
 
 function baseOf(patch: import("./format.js").PatchDoc, src: Source, ctx: LoadContext): ProtocolDoc {
