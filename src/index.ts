@@ -10,6 +10,8 @@
 import { type Grid, logRange, range } from "./analysis/grid.js";
 import { runSweep, type SweepData } from "./analysis/sweep.js";
 import { Chart } from "./api/chart.js";
+import { kernelTimeline as computeTimeline, type TimelineOptions } from "./analysis/kernel-timeline.js";
+import { kernelTimelineChart } from "./charts/kernel-timeline.js";
 import { Run } from "./api/run.js";
 import { Markdown, markdownEscape } from "./api/markdown.js";
 import { ScenarioView } from "./api/scenario.js";
@@ -299,6 +301,21 @@ export type { HistoryEntry } from "./model/history.js";
  */
 export const markdown = Object.assign((source: string): Markdown => new Markdown(source), { escape: markdownEscape });
 export { Markdown };
+
+/**
+ * The kernel timeline: for each architecture and hypervisor and each kernel
+ * version where a preset's applies rule starts or ends, the preset that
+ * applies and the engines' verdict on it. `.chart()` draws it; `.cells` and
+ * `.table()` hold the numbers.
+ */
+export async function kernelTimeline(opts: TimelineOptions = {}, exec: Execution = {}) {
+  const data = await computeTimeline(opts, exec);
+  return {
+    ...data,
+    chart: (title?: string) => new Chart(kernelTimelineChart(data, title), "kernel timeline: preset and race verdict per version and place"),
+    table: () => table(data.cells.map(({ conditional, ...c }) => ({ ...c, conditional: conditional.join(" ") }))),
+  };
+}
 
 /** Plain rows (objects) as an Arquero table that shows itself: `tr.table(rows).show()`, or as a cell's last value. */
 export function table(rows: readonly object[]): Table & Showable {
