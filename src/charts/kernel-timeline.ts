@@ -40,14 +40,16 @@ export function kernelTimelineChart(t: TimelineData, title?: string): Figure {
     xgap: 3, ygap: 3, customdata: hover, hovertemplate: "%{customdata}<extra></extra>",
     colorbar: { title: { text: "race" }, tickvals: [0, 1, 2], ticktext: ["no preset", "SAFE", "UNSAFE"] },
   };
-  const annotations: JsonObject[] = grid.flatMap((row) => row.map((c) => ({
-    x: c.version, y: c.row, text: timelineLabel(c), showarrow: false, font: { size: 9, color: INK[level(c)]! },
+  // By index: on a category axis Plotly reads a number-like string such as "6.1" as a position, not a category.
+  const annotations: JsonObject[] = grid.flatMap((row, i) => row.map((c, j) => ({
+    x: j, y: i, text: timelineLabel(c), showarrow: false, font: { size: 9, color: INK[level(c)]! },
   })));
   return {
     data: [trace],
     layout: {
-      title: { text: title ?? "Which preset each kernel is, and its race verdict (pRace at the preset's load)" },
-      xaxis: { side: "top", type: "category", title: { text: "kernel version (from; a cell lasts to the next column)" } },
+      title: { text: title ?? "Which preset each kernel is, and its race verdict (pRace at the preset's load)<br>" +
+        "<sub>kernel version across: a column lasts until the next</sub>" },
+      xaxis: { side: "top", type: "category" },
       yaxis: { autorange: "reversed", type: "category" },
       annotations, height: 120 + 70 * t.rows.length, width: Math.max(900, 95 * t.versions.length + 220),
       margin: { t: 110, r: 20, b: 20, l: 190 },
