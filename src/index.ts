@@ -10,8 +10,6 @@
 import { type Grid, logRange, range } from "./analysis/grid.js";
 import { runSweep, type SweepData } from "./analysis/sweep.js";
 import { Chart } from "./api/chart.js";
-import { kernelTimeline as computeTimeline, type TimelineOptions } from "./analysis/kernel-timeline.js";
-import { kernelTimelineChart } from "./charts/kernel-timeline.js";
 import { Run } from "./api/run.js";
 import { Markdown, markdownEscape } from "./api/markdown.js";
 import { ScenarioView } from "./api/scenario.js";
@@ -23,6 +21,8 @@ import type { Figure } from "./charts/figure.js";
 import { heatmap as heatmapFigure, type HeatmapOptions } from "./charts/heatmap.js";
 import { heatmaps as heatmapsFigure, type HeatmapsOptions } from "./charts/heatmaps.js";
 import { lineChart as lineFigure, type LineOptions } from "./charts/line.js";
+import { kernelTimeline as computeTimeline, type TimelineOptions } from "./analysis/kernel-timeline.js";
+import { kernelTimelineChart } from "./charts/kernel-timeline.js";
 import type { Execution } from "./engines/montecarlo/run.js";
 import { simulate } from "./engines/montecarlo/run.js";
 import { InputError } from "./model/errors.js";
