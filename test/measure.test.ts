@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { type Profile, profileSchema } from "../src/formats/profile.js";
+import { MachineProfile } from "../src/api/profile.js";
 import { applyProfile, readProfile } from "../src/measure/apply.js";
 import { detectFlush, detectPteRead, detectTableFree, matchingPresets, PT_RECLAIM_MODE } from "../src/measure/choices.js";
 import { flushSkips } from "../src/measure/ipi.js";
@@ -245,6 +246,7 @@ describe("recorded profiles", { concurrency: false }, () => {
       if (m.hypervisor === "PVM") assert.match(text.replace(/\s+/g, " "), /PVM is an out-of-tree hypervisor/);
       else assert.doesNotMatch(text, /PVM is/);
       assert.equal(profile.params.flushUs!.measured, f.flushUs);
+      assert.equal(new MachineProfile(readProfile(pathOf(f.dir))).row, f.row);
     });
 
     test(`${f.dir}: run --profile uses its samples, and the text names the machine`, { timeout: 60_000 }, async () => {
