@@ -22,6 +22,8 @@ import type { Figure } from "./charts/figure.js";
 import { heatmap as heatmapFigure, type HeatmapOptions } from "./charts/heatmap.js";
 import { heatmaps as heatmapsFigure, type HeatmapsOptions } from "./charts/heatmaps.js";
 import { lineChart as lineFigure, type LineOptions } from "./charts/line.js";
+import { kernelTimeline as computeTimeline, type TimelineOptions } from "./analysis/kernel-timeline.js";
+import { kernelTimelineChart } from "./charts/kernel-timeline.js";
 import type { Execution } from "./engines/montecarlo/run.js";
 import { simulate } from "./engines/montecarlo/run.js";
 import { InputError } from "./model/errors.js";
@@ -318,6 +320,21 @@ export type { HistoryEntry } from "./model/history.js";
  */
 export const markdown = Object.assign((source: string): Markdown => new Markdown(source), { escape: markdownEscape });
 export { Markdown };
+
+/**
+ * The kernel timeline: for each architecture and hypervisor and each kernel
+ * version where a preset's applies rule starts or ends, the preset that
+ * applies and the engines' verdict on it. `.chart()` draws it; `.cells` and
+ * `.table()` hold the numbers.
+ */
+export async function kernelTimeline(opts: TimelineOptions = {}, exec: Execution = {}) {
+  const data = await computeTimeline(opts, exec);
+  return {
+    ...data,
+    chart: (title?: string) => new Chart(kernelTimelineChart(data, title), "kernel timeline: preset and race verdict per version and place"),
+    table: () => table(data.cells.map(({ conditional, ...c }) => ({ ...c, conditional: conditional.join(" ") }))),
+  };
+}
 
 /** Plain rows (objects) as an Arquero table that shows itself: `tr.table(rows).show()`, or as a cell's last value. */
 export function table(rows: readonly object[]): Table & Showable {

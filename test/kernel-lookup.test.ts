@@ -13,8 +13,12 @@ import {
   appliesRules, compareVersions, formatVersion, HYPERVISORS, parseVersion, presetForKernel, rowOf, ruleVersions, TIMELINE_ROWS,
   unknownPresets, ARCHES,
 } from "../src/model/applies.js";
+import { kernelTimeline } from "../src/analysis/kernel-timeline.js";
+import { kernelTimelineChart } from "../src/charts/kernel-timeline.js";
+import { solveExact } from "../src/engines/exact/index.js";
+import { explore } from "../src/engines/explore/index.js";
 import { kernelHistory } from "../src/model/history.js";
-import { presetNames } from "../src/model/scenario.js";
+import { preset, presetNames } from "../src/model/scenario.js";
 import { cliInProcess } from "./dispatch.js";
 
 const BIN = join(fileURLToPath(new URL("..", import.meta.url)), "bin", "tlbrace.js");
@@ -113,7 +117,52 @@ describe("the presets' applies rules", () => {
     assert.equal(rowOf("x86_64", "PVM"), "x86_64 PVM guest");
     assert.equal(rowOf("x86_64", null), "x86_64 bare metal");
     assert.equal(rowOf("aarch64", "KVM"), "arm64");
-    assert.equal(rowOf("x86_64", "Xen"), "x86_64 Hyper-V/Xen guest");
+    assert.equal(rowOf("x86_64", "Hyper-V"), "x86_64 Xen PV/Hyper-V guest");
     assert.equal(rowOf("s390x", null), null);
+  });
+});
+
+describe("the kernel timeline", () => {
+  test("each cell is the preset its rules name and the engines' answer on it; the figure draws every cell", async () => {
+    const t = await kernelTimeline({ versions: ["4.9", "6.1", "6.16", "7.0"], episodes: 2000 });
+    assert.deepEqual(t.rows, TIMELINE_ROWS.map((r) => r.label));
+    assert.equal(t.cells.length, t.rows.length * 4);
+    for (const c of t.cells) {
+      const row = TIMELINE_ROWS.find((r) => r.label === c.row)!;
+      const m = presetForKernel({ version: parseVersion(c.version), arch: row.arch, hypervisor: row.hypervisor });
+      assert.equal(c.preset, m.preset, `${c.row} ${c.version}`);
+      if (c.preset === null) {
+        assert.equal(c.verdict, null);
+        assert.match(c.why!, /^no preset covers/);
+        continue;
+      }
+      const s = preset(c.preset);
+      const found = explore(s).outcomes;
+      assert.equal(c.verdict, found[c.outcome!]!.verdict, `${c.preset}: the explorer's verdict`);
+      if (c.pRaceBy === "exact") {
+        const e = solveExact(s);
+        assert.equal(c.pRace, c.outcome === "torn" ? e.pTorn : e.pRace);
+      }
+      assert.equal(c.verdict === "UNSAFE", c.pRace! > 0, `${c.preset}: unsafe exactly where pRace > 0`);
+    }
+    // Xen PV before 4.14 freed page tables at once under a hypercall flush; x86-32 PAE before 6.15 can tear a PTE read.
+    const cell = (row: string, v: string) => t.cells.find((c) => c.row.startsWith(row) && c.version === v)!;
+    assert.deepEqual([cell("x86_64 Xen", "4.9").preset, cell("x86_64 Xen", "4.9").verdict], ["hypercall-immediate", "UNSAFE"]);
+    assert.deepEqual([cell("x86-32", "6.1").outcome, cell("x86-32", "6.1").verdict], ["torn", "UNSAFE"]);
+    assert.equal(cell("x86_64 PVM", "7.0").preset, "pvm-pv-lite");
+
+    const fig = kernelTimelineChart(t);
+    const trace = fig.data[0] as { type: string; z: number[][]; x: string[]; y: string[] };
+    assert.equal(trace.type, "heatmap");
+    assert.deepEqual([trace.z.length, trace.z[0]!.length], [t.rows.length, 4]);
+    const labels = (fig.layout.annotations as { text: string }[]).map((a) => a.text);
+    assert.equal(labels.length, t.cells.length);
+    assert.ok(labels.some((l) => /^hypercall-immediate<br>UNSAFE<br>pRace /.test(l)));
+    assert.ok(labels.includes("none"));
+  });
+
+  test("bad options are refused before any work", async () => {
+    await assert.rejects(kernelTimeline({ versions: ["six"] }), /versions: "six" is not allowed/);
+    await assert.rejects(kernelTimeline({ versions: [] }), /versions: .* is not allowed; expected at least one kernel version/);
   });
 });

@@ -8,12 +8,13 @@
  */
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { cpus, machine, release, tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { type Profile, profileSchema } from "../src/formats/profile.js";
+import { MachineProfile } from "../src/api/profile.js";
 import { applyProfile, readProfile } from "../src/measure/apply.js";
 import { detectFlush, detectPteRead, detectTableFree, matchingPresets, PT_RECLAIM_MODE } from "../src/measure/choices.js";
 import { flushSkips } from "../src/measure/ipi.js";
@@ -43,10 +44,32 @@ function tlbrace(args: readonly string[], o: { env?: NodeJS.ProcessEnv; prefix?:
     let stdout = "", stderr = "";
     child.stdout.setEncoding("utf8").on("data", (s: string) => (stdout += s));
     child.stderr.setEncoding("utf8").on("data", (s: string) => (stderr += s));
-    if (o.interruptAfterMs !== undefined) setTimeout(() => child.kill("SIGINT"), o.interruptAfterMs);
+    // The interrupt comes that long after the load's churn thread started: building the helper takes longer on a busy machine.
+    if (o.interruptAfterMs !== undefined) {
+      const poll = setInterval(() => {
+        if (!churnRunning(child.pid!)) return;
+        clearInterval(poll);
+        setTimeout(() => child.kill("SIGINT"), o.interruptAfterMs);
+      }, 100);
+      child.on("close", () => clearInterval(poll));
+    }
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** Whether a child of `pid` has a thread named tlbrace-churn: the measurement window's load is running. */
+function churnRunning(pid: number): boolean {
+  for (const p of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, "utf8");
+      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) !== pid) continue;
+      if (readdirSync(`/proc/${p}/task`).some((t) => readFileSync(`/proc/${p}/task/${t}/comm`, "utf8").trim() === "tlbrace-churn")) return true;
+    } catch {
+      // The process ended while it was read.
+    }
+  }
+  return false;
 }
 
 const csvRows = (path: string): string[][] => readFileSync(path, "utf8").trim().split("\n").map((l) => l.split(","));
@@ -223,6 +246,7 @@ describe("recorded profiles", { concurrency: false }, () => {
       if (m.hypervisor === "PVM") assert.match(text.replace(/\s+/g, " "), /PVM is an out-of-tree hypervisor/);
       else assert.doesNotMatch(text, /PVM is/);
       assert.equal(profile.params.flushUs!.measured, f.flushUs);
+      assert.equal(new MachineProfile(readProfile(pathOf(f.dir))).row, f.row);
     });
 
     test(`${f.dir}: run --profile uses its samples, and the text names the machine`, { timeout: 60_000 }, async () => {
@@ -373,7 +397,7 @@ describe("tlbrace measure on this machine", { concurrency: false }, () => {
       if (at) symlinkSync(at, join(bin, tool));
     }
     const out = join(dir, "no-bpftrace");
-    const r = await tlbrace(["measure", "--seconds", "60", "--out", out], { env: { ...process.env, PATH: bin }, interruptAfterMs: 3000 });
+    const r = await tlbrace(["measure", "--seconds", "60", "--out", out], { env: { ...process.env, PATH: bin }, interruptAfterMs: 1500 });
     assert.equal(r.code, 130, r.stderr);
     assert.match(r.stdout, /interrupted; the profile holds what was measured/);
     const p = readProfile(join(out, "profile.json")).profile;

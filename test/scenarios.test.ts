@@ -102,7 +102,19 @@ const FACTS: readonly { preset: string; date: string; has: readonly string[]; no
   { preset: "skip-sync-kvm", date: "2025-12",
     has: ["from v5 (2026-03-02) on, as in v8 (2026-03-24)", "'PV backends (KVM, Xen, Hyper-V) ... cannot be trusted", "mm-unstable",
       "not in mainline", "'if !CONFIG_PT_RECLAIM'"] },
-  { preset: "skip-sync", date: "2025-12", has: ["mm-unstable", "not in mainline", "'if !CONFIG_PT_RECLAIM'"] },
+  { preset: "skip-sync", date: "2025-12", has: ["mm-unstable", "not in mainline", "'if !CONFIG_PT_RECLAIM'", "1fb3d8c20bfa"] },
+  // Issue 23: the kernel of 2026, and PVM.
+  { preset: "seed", date: "2022-10", has: ["before v7.1", "1fb3d8c20bfa", "synchronize_rcu()"] },
+  { preset: "broadcast-rcu", date: "2025-02",
+    has: ["9c8c02df3f87", "Qi Zheng, 2026-01-27", "4cff5c05e076", "powerpc and sparc64 keep HAVE_ARCH_TLB_REMOVE_TABLE", "69be3fb111e7"] },
+  { preset: "broadcast-immediate", date: "2025-02", has: ["___pte_free_tlb -> paravirt_tlb_remove_table -> tlb_remove_page"] },
+  { preset: "torn-pte-unlock", date: "2022-10", has: ["before 6.15", "81c5115a1325", "pte_unmap_unlock"] },
+  { preset: "khugepaged-after", date: "2022-12",
+    has: ["1d65b771bc08", "pte_free_defer", "tlb_flush_unshared_tables -> tlb_remove_table_sync_one", "1fb3d8c20bfa", "2026-07-14"],
+    not: [/khugepaged now sends it every time/] },
+  { preset: "pvm-kvm-pv", date: "2024-02", has: ["virt-pvm/linux", "126eb436386d", "kvm_guest_init", "LKML 2024-02-26"] },
+  { preset: "pvm-pv-lite", date: "2026-12", has: ["PVM_HC_FLUSH_TLB_MULTI", "could not be verified", "pvm_flush_tlb_multi"] },
+  { preset: "broadcast-pt-reclaim", date: "2026-02", has: ["9c8c02df3f87", "global ASID"] },
 ];
 
 describe("kernel history facts, as data", () => {

@@ -25,6 +25,8 @@ export class MachineProfile implements Showable {
   get params() { return this.profile.params; }
   /** The preset whose flush and table free are this machine's, or null. */
   get preset(): string | null { return this.profile.machine.preset; }
+  /** The machine's row of notebook 04's kernel timeline, or null (a profile written before rows were recorded has none). */
+  get row(): string | null { return this.profile.machine.row ?? null; }
 
   /** The delays with samples: measured ones, and bounds (walkUs from user space). */
   delays(): DelayParam[] {
@@ -78,7 +80,8 @@ export class MachineProfile implements Showable {
       `<p><b>${escapeHtml(machineLine(m))}</b>; window ${this.profile.window.seconds.toFixed(1)} s` +
       `${this.profile.window.interrupted ? " (interrupted)" : ""}; ${escapeHtml(this.path)}</p>` +
       `<ul>${choice("flush", m.flush)}${choice("tableFree", m.tableFree)}${choice("pteRead", m.pteRead)}` +
-      `<li><b>preset</b>: ${escapeHtml(m.preset ?? "none")}</li></ul>${tableHtml(this.table())}`);
+      `<li><b>preset</b>: ${escapeHtml(m.preset ?? "none")}</li>` +
+      `${m.row ? `<li><b>kernel timeline row</b>: ${escapeHtml(m.row)}</li>` : ""}</ul>${tableHtml(this.table())}`);
   }
 
   toJSON(): Profile { return this.profile; }

@@ -163,7 +163,8 @@ export const TIMELINE_ROWS: readonly { label: string; arch: Arch; hypervisor: Hy
   { label: "x86_64 bare metal", arch: "x86_64", hypervisor: "none" },
   { label: "x86_64 KVM guest", arch: "x86_64", hypervisor: "KVM" },
   { label: "x86_64 PVM guest", arch: "x86_64", hypervisor: "PVM" },
-  { label: "x86_64 Hyper-V/Xen guest", arch: "x86_64", hypervisor: "Hyper-V" },
+  // Xen PV's history is the longer one (an immediate free before 4.14); Hyper-V's hypercall flush came with RCU table free.
+  { label: "x86_64 Xen PV/Hyper-V guest", arch: "x86_64", hypervisor: "Xen" },
   { label: "x86-32 PAE bare metal", arch: "x86-32-pae", hypervisor: "none" },
   { label: "arm64", arch: "arm64", hypervisor: "none" },
   { label: "riscv64", arch: "riscv64", hypervisor: "none" },
@@ -174,7 +175,7 @@ export function rowOf(arch: string, hypervisor: string | null): string | null {
   const a = ARCH_ALIASES[arch.toLowerCase()];
   const h = hypervisor === null ? "none" : HYPERVISOR_ALIASES[hypervisor.toLowerCase()];
   if (!a || !h) return null;
-  const hv = h === "Xen" ? "Hyper-V" : h;
+  const hv = h === "Hyper-V" ? "Xen" : h;
   const row = TIMELINE_ROWS.find((r) => r.arch === a && (r.hypervisor === hv || (a !== "x86_64" && a !== "x86-32-pae")));
   return row?.label ?? null;
 }
