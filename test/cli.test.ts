@@ -14,6 +14,9 @@ import { PARAM_NAMES } from "../src/model/params.js";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BIN = join(ROOT, "bin", "tlbrace.js");
 const ENTRY = join(ROOT, "dist", "cli", "main.js");
+/** An empty regular file: devices such as /dev/null are refused before their content is looked at. */
+const EMPTY_CSV = join(mkdtempSync(join(tmpdir(), "tlbrace-cli-")), "empty.csv");
+writeFileSync(EMPTY_CSV, "");
 
 interface Outcome {
   code: number | null;
@@ -154,7 +157,7 @@ describe("bad input: exit 2, one line naming field and value, nothing on stdout"
     ["sweep bad count", ["sweep", "seed", "--vary", "preemptRate=log:1:10:0"], ["--vary preemptRate", '"log:1:10:0"']],
     ["a bad first cell on 2 workers", ["sweep", "seed", "--vary", "walkUs=0,5", "--episodes", "200", "--workers", "2"], ["walkUs", '"0"', "mean > 0"]],
     ["a bad first cell of a range", ["sweep", "seed", "--vary", "walkUs=0:10:3", "--episodes", "200"], ["walkUs", '"0"']],
-    ["an empty sample file", ["run", "seed", "--set", "walkUs=csv:/dev/null:x"], ["/dev/null", "empty"]],
+    ["an empty sample file", ["run", "seed", "--set", `walkUs=csv:${EMPTY_CSV}:x`], [EMPTY_CSV, "empty"]],
     ["matrix --json --csv", ["matrix", "--json", "--csv"], ["--json and --csv"]],
     ["an unwritable --out, before the sweep", ["sweep", "seed", "--vary", "memoryPressure=0:1:3", "--episodes", "1e10", "--out", "/nonexistent/x.csv"], ["out", "/nonexistent/x.csv"]],
   ];
