@@ -9,7 +9,7 @@
  */
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { parseFormat, place } from "../formats/read.js";
-import { sweepRowSchema } from "../formats/sweep.js";
+import { rowSchemaOf } from "../formats/sweep.js";
 import { InputError } from "../model/errors.js";
 import type { Grid } from "./grid.js";
 import { checkWritable, writeOutput } from "./output-file.js";
@@ -55,11 +55,11 @@ function readRows(path: string, text: string, sweep: CheckpointOf): SweepRow[] {
     } catch {
       throw new InputError(place(path, where), line, "a row of the sweep as JSON; only a last line without a newline may be cut short");
     }
-    return parseFormat(sweepRowSchema, value, path, where) as SweepRow;
+    return parseFormat(rowSchemaOf(sweep.manifest), value, path, where) as SweepRow;
   });
   if (rows.length > sweep.to - sweep.from)
     throw new InputError(place(path, `line ${sweep.to - sweep.from + 2}`), `${rows.length} rows`, `at most the sweep's ${sweep.to - sweep.from} cells`);
-  checkSweepRows(rows, sweep.grid, sweep.manifest.episodes, sweep.from, (i, f) => place(path, `line ${i + 2}`, f ? [f] : []));
+  checkSweepRows(rows, sweep.grid, sweep.manifest.episodes, sweep.from, (i, f) => place(path, `line ${i + 2}`, f ? [f] : []), sweep.manifest.engine);
   return rows;
 }
 

@@ -12,7 +12,7 @@ import { cellCount } from "./grid.js";
 import { parseJson, readInputFile } from "./input-file.js";
 import { parseFormat } from "../formats/read.js";
 import { asThisModel } from "../model/version.js";
-import { sweepFileSchema, sweepManifestSchema, sweepRowSchema } from "../formats/sweep.js";
+import { rowSchemaOf, sweepFileSchema, sweepManifestSchema } from "../formats/sweep.js";
 import { z } from "zod";
 import type { SweepData, SweepManifest, SweepRow } from "./sweep.js";
 
@@ -49,7 +49,7 @@ export function readSweepFile(path: string): SweepData {
     if (metadata === undefined) throw new InputError(path, "its schema metadata", `a ${MANIFEST_KEY} entry with the sweep's manifest (${SWEEP_FILE_FORMS})`);
     const manifest = parseJson(metadata, `${path}, metadata ${MANIFEST_KEY}`) as SweepManifest;
     parseFormat(sweepManifestSchema, asThisModel(manifest), path, "manifest");
-    return { manifest, axes: manifest.axes, rows: parseFormat(z.array(sweepRowSchema), rows, path, "rows") } as unknown as SweepData;
+    return { manifest, axes: manifest.axes, rows: parseFormat(z.array(rowSchemaOf(manifest)), rows, path, "rows") } as unknown as SweepData;
   }
   if (extname(path) === ".json") {
     // An older model's manifest is checked as this model reads it, and kept as written (rerun says how it was read).
