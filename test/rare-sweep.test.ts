@@ -17,6 +17,10 @@ import { readRecorded } from "../src/analysis/rerun.js";
 import { mergeShards, readSweepFile, sweepToArrow } from "../src/analysis/shards.js";
 import { estimateRare } from "../src/engines/rare/estimate.js";
 import { defineScenario } from "../src/model/scenario.js";
+import { heatmap } from "../src/charts/heatmap.js";
+import { lineChart } from "../src/charts/line.js";
+import { sweepReply } from "../src/report/reply.js";
+import { fmtNumber } from "../src/text/format.js";
 
 const cli = (...args: string[]) => spawnSync(process.execPath, ["bin/tlbrace.js", ...args], { encoding: "utf8" });
 const dir = mkdtempSync(join(tmpdir(), "tlbrace-rare-sweep-"));
@@ -106,6 +110,27 @@ test("a sweep crossing from safe by exhaustive search to racing: each cell with 
   assert.deepEqual(methods, ["rcu:explorer", "rcu:explorer", "rcu-skip-sync:importance", "rcu-skip-sync:importance", "sync-ipi:explorer", "sync-ipi:explorer"]);
   for (const r of d.rows.filter((x) => x.method === "explorer")) assert.ok(r.pRace === 0 && r.pRaceHi === 0 && r.reliable);
   for (const r of d.rows.filter((x) => x.method === "importance")) assert.ok(r.pRace > 0 && r.reliable, `${r.problems}`);
+
+  // The heatmap: grey cells said to be 0 by exhaustive search; colours over the racing cells' decades.
+  const fig = heatmap(d, { x: "memoryPressure", y: "tableFree" });
+  const note = JSON.stringify((fig.layout as { annotations?: unknown }).annotations);
+  assert.match(note, /0 by exhaustive search/);
+  assert.match(String((fig.layout.title as { text: string }).text), /10% relative error/);
+  // The reply: decade bands, a 0 for each settled cell, the rows' methods, the command that re-runs it.
+  const text = sweepReply(s, d);
+  const band = (p: number) => String(-Math.floor(Math.log10(p)));
+  // tableFree across, memoryPressure down: rcu and sync-ipi settled at 0, rcu-skip-sync in its decade.
+  for (const r of d.rows.filter((x) => x.tableFree === "rcu-skip-sync")) {
+    const line = text.split("\n").find((l) => l.includes(" | ") && l.split(" | ")[0]!.trim() === fmtNumber(r.memoryPressure as number))!;
+    assert.deepEqual(line.split(" | ")[1]!.trim().split(/\s+/), ["0", band(r.pRace), "0"], line);
+  }
+  assert.match(text, /0: 0 by exhaustive search or the\s+exact solver/);
+  assert.match(text, /tlbrace sweep skip-sync-kvm .*--rare/s);
+  assert.ok(text.split("\n").every((l) => l.length <= 72), text);
+  // The line chart: intervals as a band on a log axis, settled zeros not drawn at 0.
+  const line = lineChart(d, { x: "memoryPressure", at: { tableFree: "rcu-skip-sync" } });
+  assert.equal((line.layout.yaxis as { type: string }).type, "log");
+  assert.ok(line.data.every((t) => (t.y as (number | null)[]).every((v) => v === null || v > 0)));
 });
 
 test("tlbrace sweep --rare as a process: rows with method, relativeError, reliable, problems; bad options refused first", () => {

@@ -84,3 +84,9 @@ export const sweepFileSchema = z.object({
   axes: axesSchema,
   rows: z.union([z.array(sweepRowSchema), z.array(rareSweepRowSchema)]),
 }).meta({ title: "tlbrace sweep", description: "A sweep (or one shard of it): its manifest, axes, and one row per cell in cell order." });
+
+/** The schema a sweep file is read with: its rows as its manifest's engine writes them, so an error names the field that is wrong. */
+export function sweepFileSchemaOf(m: unknown) {
+  const rows = rowSchemaOf(typeof m === "object" && m !== null ? m : {});
+  return z.object({ manifest: sweepManifestSchema, axes: axesSchema, rows: z.array(rows) });
+}

@@ -34,8 +34,8 @@ export function rareSweepReply(scenario: Scenario, d: SweepData, rerun: string[]
   const names = d.axes.map((a) => a.name);
   const top = [...rows].sort((a, b) => b.pRace - a.pRace || a.cell - b.cell).slice(0, 5);
   lines.push("The cells with the highest pRace:",
-    ...textTable([...names, "method", "pRace", "95% CI", "rel. err."], top.map((r) => [...names.map((n) => (typeof r[n] === "number" ? fmtNumber(r[n] as number) : String(r[n]))), r.method, fmtP(r.pRace),
-      fmtInterval([r.pRaceLo, r.pRaceHi]), r.relativeError === null ? "-" : `${(100 * r.relativeError).toFixed(1)}%`])).split("\n"));
+    ...textTable([...names, "method", "pRace", "95% CI"], top.map((r) => [...names.map((n) => (typeof r[n] === "number" ? fmtNumber(r[n] as number) : String(r[n]))), r.method, fmtP(r.pRace),
+      fmtInterval([r.pRaceLo, r.pRaceHi])])).split("\n"));
   const bad = rows.filter((r) => !r.reliable).slice(0, 3);
   if (bad.length) lines.push("", ...bad.flatMap((r) => wrap(`Not reliable, cell ${r.cell}: ${r.problems}.`)));
   lines.push("", ...rerun);
