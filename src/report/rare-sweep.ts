@@ -21,7 +21,9 @@ export function rareSweepReply(scenario: Scenario, d: SweepData, rerun: string[]
     "",
   ];
   const positive = rows.filter((r) => r.pRace > 0);
-  if (positive.length) lines.push(...wrap(`pRace from ${fmtP(Math.min(...positive.map((r) => r.pRace)))} to ${fmtP(Math.max(...positive.map((r) => r.pRace)))}.`), "");
+  const errors = rows.map((r) => r.relativeError).filter((e): e is number => e !== null);
+  if (positive.length) lines.push(...wrap(`pRace from ${fmtP(Math.min(...positive.map((r) => r.pRace)))} to ${fmtP(Math.max(...positive.map((r) => r.pRace)))}` +
+    `; the largest relative error ${(100 * Math.max(0, ...errors)).toFixed(1)}%.`), "");
   if (d.axes.length === 2 && rows.length === d.axes[0]!.values.length * d.axes[1]!.values.length) {
     const [xa, ya] = d.axes as [SweepData["axes"][0], SweepData["axes"][0]];
     const at = new Map(rows.map((r) => [`${String(r[xa.name])}|${String(r[ya.name])}`, r]));
