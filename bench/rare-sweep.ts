@@ -7,6 +7,8 @@
  * preemption rate, m the mean preemption), printed as the largest deviation
  * in intervals' half-widths.
  */
+import { readFileSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { grid, logRange } from "../src/analysis/grid.js";
 import { runRareSweep } from "../src/analysis/rare-sweep.js";
 import { defineScenario } from "../src/model/scenario.js";
@@ -49,4 +51,10 @@ export async function rareSweep(workers: number) {
   return out;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await rareSweep(Number(process.argv[2] ?? 2));
+// Alone (`node --import tsx bench/rare-sweep.ts`): this part only, recorded in results.json beside the others.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const file = new URL("./results.json", import.meta.url);
+  const results = JSON.parse(readFileSync(file, "utf8"));
+  results.rareSweep = { date: new Date().toISOString().slice(0, 10), loadAverage: loadavg()[0], ...await rareSweep(Number(process.argv[2] ?? 2)) };
+  writeFileSync(file, JSON.stringify(results, null, 2) + "\n");
+}

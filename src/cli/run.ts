@@ -1,14 +1,13 @@
 /** `tlbrace run`: one Monte Carlo run of a scenario. */
 import { checkRunOptions, simulate } from "../engines/montecarlo/run.js";
 import { defineScenario, presetNames } from "../model/scenario.js";
-import { checkRareOptions, estimateRare, RARE_DEFAULTS } from "../engines/rare/estimate.js";
+import { estimateRare, RARE_DEFAULTS } from "../engines/rare/estimate.js";
 import type { Execution } from "../engines/montecarlo/pool.js";
 import type { Scenario } from "../model/scenario.js";
 import { rareReply } from "../report/rare.js";
-import { InputError } from "../model/errors.js";
 import {
-  COMMON_OPTIONS, decimal, ENGINE_HELP, engineOption, EPISODES_ALLOWED, episodesOption, overrides, type Parsed, parseCommandLine, positionals,
-  PROFILE_HELP, profileOption, seedOption, type Setting, settings, UsageError, wholeNumber, WORKERS_HELP, workersOption,
+  COMMON_OPTIONS, ENGINE_HELP, engineOption, episodesOption, overrides, type Parsed, parseCommandLine, positionals,
+  PROFILE_HELP, profileOption, seedOption, type Setting, settings, UsageError, WORKERS_HELP, workersOption,
 } from "./args.js";
 import { applyProfile } from "../measure/apply.js";
 import type { Command, Context } from "./command.js";
