@@ -13,7 +13,8 @@
  *      against the Monte Carlo episodes the same time buys;
  *   5. the exhaustive explorer: states per second, and the time to explore
  *      the seed with 2 preemptions;
- *   6. the rare-event estimator against plain Monte Carlo (./rare.ts).
+ *   6. the rare-event estimator against plain Monte Carlo (./rare.ts);
+ *   7. a 21 x 21 rare-event sweep, proposals shared against every cell from scratch (./rare-sweep.ts).
  *
  * BENCH_EPISODES, BENCH_SIMPY_EPISODES and BENCH_SWEEP_EPISODES scale them.
  * The programs measured are the built ones (dist/, which `npm run bench`
@@ -32,6 +33,7 @@ import { explore } from "../dist/engines/explore/index.js";
 import { stream } from "../dist/random/stream.js";
 import { type FusedTally, fusedSeed } from "./fused-seed.js";
 import { rareVsPlain } from "./rare.js";
+import { rareSweep } from "./rare-sweep.js";
 
 const EPISODES = Number(process.env.BENCH_EPISODES ?? 1_000_000);
 const SIMPY_EPISODES = Number(process.env.BENCH_SIMPY_EPISODES ?? 200_000);
@@ -197,5 +199,6 @@ const results = {
   exact: await exactSolves(),
   explore: explorerSpeed(),
   rare: await rareVsPlain(2),
+  rareSweep: await rareSweep(2),
 };
 writeFileSync(new URL("./results.json", import.meta.url), JSON.stringify(results, null, 2) + "\n");

@@ -10,6 +10,7 @@
 import { type Grid, logRange, range } from "./analysis/grid.js";
 import { protocolFileRef, protocolTextRef, withProtocol } from "./protocol/attach.js";
 import { runSweep, type SweepData } from "./analysis/sweep.js";
+import { runRareSweep } from "./analysis/rare-sweep.js";
 import { Chart } from "./api/chart.js";
 import { Run } from "./api/run.js";
 import { Markdown, markdownEscape } from "./api/markdown.js";
@@ -203,13 +204,29 @@ export interface SweepOptions extends RunOptions {
    * where it stopped.
    */
   readonly checkpoint?: string;
+  /**
+   * Every cell's pRace to `relError` with the rare-event estimator, or
+   * settled exactly (the explorer, the exact solver); `episodes` is then each
+   * cell's plain pilot (the costs, and a check).
+   */
+  readonly rare?: boolean;
+  /** With `rare`: the 95% interval's half-width over pRace to reach (default 0.1). */
+  readonly relError?: number;
+  /** With `rare`: the most episodes one cell's estimate may take (default 3e7). */
+  readonly maxEpisodes?: number;
 }
 
-/** One Monte Carlo run per cell of a grid (`s.vary({...})`); cell j uses random stream j. */
+/**
+ * One Monte Carlo run per cell of a grid (`s.vary({...})`); cell j uses
+ * random stream j. `{ rare: true }`: every cell to a relative error instead.
+ */
 export async function sweep(g: Grid, opts: SweepOptions = {}): Promise<Sweep> {
   if (!g || !Array.isArray((g as Grid).axes)) throw new InputError("grid", g, "a grid from scenario.vary({...})");
-  const { episodes = SWEEP_DEFAULTS.episodes, seed = SWEEP_DEFAULTS.seed, ...exec } = opts;
-  const data = await withNotebookControls(exec, `sweep ${g.scenario.name}`, "episodes", (e) => runSweep(g, { episodes, seed }, { ...exec, ...e }), exec.checkpoint);
+  const { episodes = SWEEP_DEFAULTS.episodes, seed = SWEEP_DEFAULTS.seed, rare, relError, maxEpisodes, ...exec } = opts;
+  if (!rare) for (const [k, v] of Object.entries({ relError, maxEpisodes })) if (v !== undefined) throw new InputError(k, v, "only with rare: true");
+  const data = await withNotebookControls(exec, `sweep ${g.scenario.name}`, "episodes", (e) => rare
+    ? runRareSweep(g, { episodes, seed, relError, maxEpisodes }, { ...exec, ...e })
+    : runSweep(g, { episodes, seed }, { ...exec, ...e }), exec.checkpoint);
   return new Sweep(scenario(g.scenario), data);
 }
 

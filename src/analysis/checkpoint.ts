@@ -10,7 +10,7 @@
 import { closeSync, constants, existsSync, openSync, unlinkSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { parseFormat, place } from "../formats/read.js";
-import { sweepRowSchema } from "../formats/sweep.js";
+import { rowSchemaOf } from "../formats/sweep.js";
 import { InputError } from "../model/errors.js";
 import { readRegularFile } from "../model/read-file.js";
 import type { Grid } from "./grid.js";
@@ -79,11 +79,11 @@ function readRows(path: string, text: string, sweep: CheckpointOf): SweepRow[] {
     } catch {
       throw new InputError(place(path, where), `a line of ${line.length} characters`, "a row of the sweep as JSON; only a last line without a newline may be cut short");
     }
-    return parseFormat(sweepRowSchema, value, path, where) as SweepRow;
+    return parseFormat(rowSchemaOf(sweep.manifest), value, path, where) as SweepRow;
   });
   if (rows.length > sweep.to - sweep.from)
     throw new InputError(place(path, `line ${sweep.to - sweep.from + 2}`), `${rows.length} rows`, `at most the sweep's ${sweep.to - sweep.from} cells`);
-  checkSweepRows(rows, sweep.grid, sweep.manifest.episodes, sweep.from, (i, f) => place(path, `line ${i + 2}`, f ? [f] : []));
+  checkSweepRows(rows, sweep.grid, sweep.manifest.episodes, sweep.from, (i, f) => place(path, `line ${i + 2}`, f ? [f] : []), sweep.manifest.engine);
   return rows;
 }
 

@@ -30,6 +30,7 @@ import { checkRunCounts, checkSweepRows } from "./sweep-rows.js";
 import { readSweepFile } from "./shards.js";
 import { checkShard, runSweep, shardCells, type SweepData, type SweepManifest } from "./sweep.js";
 import { cellCount } from "./grid.js";
+import { runRareSweep } from "./rare-sweep.js";
 
 export type AnyManifest = Manifest | SweepManifest;
 
@@ -166,6 +167,12 @@ export async function rerun(m: AnyManifest, exec: Execution = {}): Promise<Rerun
   // The exact solver has no randomness: its manifest's parameters are the ones it solved.
   if (m.engine === "exact") return { kind: "exact", scenario, data: solveExact(scenario) };
   if (m.engine === "explore") return { kind: "explore", scenario, data: explore(scenario, m.options ?? {}) };
+  if (m.engine === "rare" && "axes" in m) {
+    const o = rareOptionsOf(m as unknown as Manifest, "manifest");
+    const data = await runRareSweep(g!, { episodes: m.episodes, seed: m.seed, relError: o.relError, maxEpisodes: o.maxEpisodes, share: m.options?.share !== 0 },
+      { ...exec, ...(m.shard ? { shard: m.shard } : {}) });
+    return { kind: "sweep", scenario, data };
+  }
   if (m.engine === "rare") return { kind: "rare", scenario, data: await estimateRare(scenario, rareOptionsOf(m as Manifest, "manifest"), exec) };
   if ("axes" in m) {
     const data = await runSweep(g!, { episodes: m.episodes, seed: m.seed }, { ...exec, ...(m.shard ? { shard: m.shard } : {}) });
@@ -335,7 +342,7 @@ export function readSweep(path: string): { data: SweepData; scenario: Scenario; 
   const m = manifest as SweepManifest;
   if (JSON.stringify(data.axes) !== JSON.stringify(m.axes)) throw new InputError(place(path, "axes"), data.axes, "the axes of its manifest");
   const [from, to] = m.shard ? shardCells(cellCount(g!), m.shard) : [0, cellCount(g!)];
-  checkSweepRows(data.rows, g!, m.episodes, from, (i, f) => place(path, "rows", f ? [i, f] : [i]));
+  checkSweepRows(data.rows, g!, m.episodes, from, (i, f) => place(path, "rows", f ? [i, f] : [i]), m.engine);
   if (data.rows.length !== to - from)
     throw new InputError(place(path, "rows"), `${data.rows.length} rows`, `one row for each of the ${to - from} cells ${from} to ${to - 1}${m.shard ? ` (shard ${m.shard.index}/${m.shard.count})` : ""}`);
   const older = olderModelOf(data.manifest);

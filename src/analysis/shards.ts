@@ -12,7 +12,7 @@ import { cellCount } from "./grid.js";
 import { parseJson, readInputFile } from "./input-file.js";
 import { parseFormat } from "../formats/read.js";
 import { asThisModel } from "../model/version.js";
-import { sweepFileSchema, sweepManifestSchema, sweepRowSchema } from "../formats/sweep.js";
+import { rowSchemaOf, sweepFileSchemaOf, sweepManifestSchema } from "../formats/sweep.js";
 import { z } from "zod";
 import type { SweepData, SweepManifest, SweepRow } from "./sweep.js";
 
@@ -49,13 +49,13 @@ export function readSweepFile(path: string): SweepData {
     if (metadata === undefined) throw new InputError(path, "its schema metadata", `a ${MANIFEST_KEY} entry with the sweep's manifest (${SWEEP_FILE_FORMS})`);
     const manifest = parseJson(metadata, `${path}, metadata ${MANIFEST_KEY}`) as SweepManifest;
     parseFormat(sweepManifestSchema, asThisModel(manifest), path, "manifest");
-    return { manifest, axes: manifest.axes, rows: parseFormat(z.array(sweepRowSchema), rows, path, "rows") } as unknown as SweepData;
+    return { manifest, axes: manifest.axes, rows: parseFormat(z.array(rowSchemaOf(manifest)), rows, path, "rows") } as unknown as SweepData;
   }
   if (extname(path) === ".json") {
     // An older model's manifest is checked as this model reads it, and kept as written (rerun says how it was read).
     const file = parseJson(bytes.toString("utf8"), path) as { manifest?: unknown };
     const asRead = typeof file === "object" && file !== null && !Array.isArray(file) ? { ...file, manifest: asThisModel(file.manifest) } : file;
-    parseFormat(sweepFileSchema, asRead, path);
+    parseFormat(sweepFileSchemaOf((asRead as { manifest?: unknown }).manifest), asRead, path);
     return file as unknown as SweepData;
   }
   throw new InputError("file", path, SWEEP_FILE_FORMS);

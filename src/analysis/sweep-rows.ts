@@ -12,9 +12,12 @@ import { canTear } from "../model/torn-pte.js";
 import { cellScenario, cellValues, type Grid } from "./grid.js";
 import type { RunData } from "../engines/montecarlo/run.js";
 import { gridCanTear, type SweepRow } from "./sweep.js";
+import { rareSweepRowSchema } from "../formats/sweep.js";
+import type { RareSweepRow } from "./rare-sweep.js";
 
 /** The torn read's columns: in every row of a sweep where some cell reads the PTE in halves, null in cells that cannot tear. */
 const TORN_COLUMNS = ["torns", "pTorn", "pTornLo", "pTornHi"] as const;
+
 
 /** The columns of a row besides its axes. */
 const RESULT_COLUMNS = new Set(["cell", "episodes", "races", "pRace", "pRaceLo", "pRaceHi", "corrupts", "pCorrupt",
@@ -26,7 +29,8 @@ const RESULT_COLUMNS = new Set(["cell", "episodes", "races", "pRace", "pRaceLo",
  * index) and `field` in it. Throws InputError at the first row that is not.
  */
 export function checkSweepRows(rows: readonly SweepRow[], g: Grid, episodes: number, from: number,
-  where: (i: number, field?: string) => string): void {
+  where: (i: number, field?: string) => string, engine = "montecarlo"): void {
+  if (engine === "rare") return checkRareRows(rows as unknown as readonly RareSweepRow[], g, episodes, from, where);
   const axes = new Set(g.axes.map((a) => a.name as string));
   const tearing = gridCanTear(g);
   rows.forEach((row, i) => {
@@ -66,6 +70,35 @@ function checkTornColumns(row: SweepRow, tears: boolean, episodes: number, at: (
   const [lo, hi] = clopperPearson(torns, episodes);
   if (row.pTornLo !== lo) throw new InputError(at("pTornLo"), row.pTornLo, `${lo}, the 95% interval of ${torns} torn reads in ${episodes}`);
   if (row.pTornHi !== hi) throw new InputError(at("pTornHi"), row.pTornHi, `${hi}, the 95% interval of ${torns} torn reads in ${episodes}`);
+}
+
+/** The columns of a rare-event sweep's row besides its axes. */
+const RARE_COLUMNS = new Set(Object.keys(rareSweepRowSchema.shape));
+
+/** The same checks for a rare-event sweep's rows: what its numbers must satisfy, since no count recomputes them. */
+function checkRareRows(rows: readonly RareSweepRow[], g: Grid, episodes: number, from: number, where: (i: number, field?: string) => string): void {
+  const axes = new Set(g.axes.map((a) => a.name as string));
+  rows.forEach((row, i) => {
+    const at = (field: string) => where(i, field);
+    const cell = from + i;
+    if (row.cell !== cell) throw new InputError(at("cell"), row.cell, `${cell}: rows hold consecutive cells from ${from}, each once`);
+    for (const [name, value] of Object.entries(cellValues(g, cell)))
+      if (!Object.is(row[name], value)) throw new InputError(at(name), row[name], `${JSON.stringify(value)}, cell ${cell}'s value on the sweep's axis ${name}`);
+    for (const key of Object.keys(row))
+      if (!RARE_COLUMNS.has(key) && !axes.has(key)) throw new InputError(where(i), key, `a column of a rare sweep row: the axes (${[...axes].join(", ")}) and the results`);
+    if (row.pilotEpisodes !== episodes) throw new InputError(at("pilotEpisodes"), row.pilotEpisodes, `${episodes}, the sweep's episodes per cell`);
+    if (row.pilotRaces > episodes) throw new InputError(at("pilotRaces"), row.pilotRaces, `at most the ${episodes} episodes`);
+    if (row.races > row.episodes) throw new InputError(at("races"), row.races, `at most the ${row.episodes} episodes`);
+    for (const [p, lo, hi] of [["pRace", "pRaceLo", "pRaceHi"], ["pCorrupt", "pCorruptLo", "pCorruptHi"]] as const)
+      if (!(row[lo] <= row[p] && row[p] <= row[hi])) throw new InputError(at(p), row[p], `within its interval [${row[lo]}, ${row[hi]}]`);
+    if (row.pCorrupt > row.pRace) throw new InputError(at("pCorrupt"), row.pCorrupt, `at most pRace (${row.pRace}): a corruption is a race`);
+    if (row.method !== "importance") {
+      if (row.pRaceLo !== row.pRace || row.pRaceHi !== row.pRace) throw new InputError(at("pRaceHi"), row.pRaceHi, `${row.pRace}: a cell settled by the ${row.method} has no interval`);
+      if (row.method === "explorer" && row.pRace !== 0) throw new InputError(at("pRace"), row.pRace, "0: the explorer settles a cell only when no interleaving races");
+      if (row.relativeError !== 0 || row.episodes !== 0) throw new InputError(at(row.episodes !== 0 ? "episodes" : "relativeError"), row.episodes !== 0 ? row.episodes : row.relativeError, `0 in a cell settled by the ${row.method}`);
+    }
+    if (row.reliable !== (row.problems === "")) throw new InputError(at("reliable"), row.reliable, `${row.problems === ""}: a cell is reliable exactly when it lists no problems`);
+  });
 }
 
 /** A run result's counts against its manifest's episodes and its probabilities and intervals; `where(field)` names a field. */

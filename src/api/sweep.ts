@@ -27,6 +27,16 @@ export class Sweep implements Showable {
     const ps = rows.map((r) => r.pRace);
     const axes = this.data.axes.map((a) => `${a.name} (${a.values.length})`).join(" x ");
     const zero = rows.filter((r) => r.races === 0).length;
+    if (this.data.manifest.engine === "rare") {
+      const count = (m: string) => rows.filter((r) => r.method === m).length;
+      return [
+        ...wrap(`rare sweep of ${this.scenario.name}: ${axes} = ${rows.length} cells, each to ${100 * (this.data.manifest.options?.relError ?? 0.1)}% relative error`),
+        `pRace from ${fmtP(Math.min(...ps))} to ${fmtP(Math.max(...ps))}`,
+        ...wrap(`${count("importance")} cells by importance sampling, ${count("exact")} exact, ${count("explorer")} 0 by exhaustive search; ` +
+          `${rows.filter((r) => !(r as { reliable?: unknown }).reliable).length} not reliable`),
+        `seed ${this.data.manifest.seed}; .table() for the table, tr.heatmap(...) to draw`,
+      ].join("\n");
+    }
     return [
       ...wrap(`sweep of ${this.scenario.name}: ${axes} = ${rows.length} cells, ${this.data.manifest.episodes} episodes each`),
       `pRace from ${fmtP(Math.min(...ps))} to ${fmtP(Math.max(...ps))}; ${zero} cells saw no race`,

@@ -54,6 +54,10 @@ export interface HeatmapPanel {
   readonly probability: boolean;
   /** The 95% upper bound of pRace in the cells that saw no race (0 if none). */
   readonly zeroBound: number;
+  /** A rare-event sweep's cells whose estimate is not reliable, as [x, y]. */
+  readonly unreliable: readonly (readonly [number | string, number | string])[];
+  /** A rare-event sweep whose zero cells are all settled (0 by exhaustive search, or exactly). */
+  readonly settledZero: boolean;
 }
 
 export function checkHeatmapOptions(options: unknown): asserts options is HeatmapOptions {
@@ -80,6 +84,8 @@ export function heatmapPanel(sweep: SweepData, options: HeatmapOptions): Heatmap
     slice: sliceText(sweep, [xAxis, yAxis], options.at),
     probability: PROBABILITY_COLUMNS.includes(z),
     zeroBound: Math.max(0, ...zeroRows.map((r) => r.pRaceHi)),
+    unreliable: rows.filter((r) => (r as { reliable?: unknown }).reliable === false).map((r) => [r[xAxis.name] as number | string, r[yAxis.name] as number | string] as const),
+    settledZero: sweep.manifest.engine === "rare" && zeroRows.every((r) => r.method === "explorer" || r.method === "exact"),
   };
 }
 
@@ -121,7 +127,7 @@ export function panelTraces(p: HeatmapPanel, xref = "x", yref = "y", zeroBar = f
     customdata: p.values.map((row) => row.map(jsonNumber)),
     coloraxis: "coloraxis",
   };
-  if (!p.values.some((row) => row.some(isZero))) return [colour];
+  if (!p.values.some((row) => row.some(isZero))) return [colour, ...unreliableTrace(p, xref, yref)];
   const nothingSeen = !p.values.some((row) => row.some((v) => v > 0));
   const zero: Trace = {
     ...base,
@@ -134,7 +140,17 @@ export function panelTraces(p: HeatmapPanel, xref = "x", yref = "y", zeroBar = f
     showscale: zeroBar,
     ...(zeroBar ? { colorbar: { title: { text: p.z }, tickvals: [0.5], ticktext: ["none seen"], len: 0.3 } } : {}),
   };
-  return nothingSeen ? [zero] : [colour, zero];
+  return [...(nothingSeen ? [zero] : [colour, zero]), ...unreliableTrace(p, xref, yref)];
+}
+
+/** A rare-event sweep's unreliable cells, crossed out over their colour. */
+function unreliableTrace(p: HeatmapPanel, xaxis: string, yaxis: string): Trace[] {
+  if (p.unreliable.length === 0) return [];
+  return [{
+    type: "scatter", mode: "markers", name: "not reliable", xaxis, yaxis, showlegend: false, hoverinfo: "skip",
+    x: p.unreliable.map(([x]) => x), y: p.unreliable.map(([, y]) => y),
+    marker: { symbol: "x-thin-open", size: 12, color: "black", line: { width: 2 } },
+  }];
 }
 
 /** The figure's colour axis: log decades with a colour bar for probabilities, else linear. */
@@ -155,13 +171,19 @@ export function colourAxis(panels: readonly HeatmapPanel[], zRange: unknown): Js
 
 /** What a grey cell means, for the panels that have one. */
 export function zeroNote(panels: readonly HeatmapPanel[]): string | undefined {
+  const crossed = panels.some((p) => p.unreliable.length > 0) ? "; x: not reliable (its row says why)" : "";
   const withZeros = panels.filter((p) => p.probability && p.values.some((row) => row.some((v) => v === 0)));
-  if (withZeros.length === 0) return undefined;
+  if (withZeros.length === 0) return crossed ? crossed.slice(2) : undefined;
   const z = withZeros[0]!.z;
+  if (withZeros.every((p) => p.settledZero)) return `grey: ${z} = 0 by exhaustive search or the exact solver${crossed}`;
+  if (withZeros.every((p) => p.sweep.manifest.engine === "rare")) {
+    const bound = Math.max(...withZeros.map((p) => p.zeroBound));
+    return `grey: ${z} = 0 by exhaustive search, or no race reached (pRace < ${fmtP(bound)} at 95%)${crossed}`;
+  }
   const episodes = [...new Set(withZeros.map((p) => p.sweep.manifest.episodes))].join(" or ");
   if (z !== "pRace") return `grey: ${z} = 0, none seen in ${episodes} episodes`;
   const bound = Math.max(...withZeros.map((p) => p.zeroBound));
-  return `grey: no race seen in ${episodes} episodes; pRace < ${fmtP(bound)} at 95%`;
+  return `grey: no race seen in ${episodes} episodes; pRace < ${fmtP(bound)} at 95%${crossed}`;
 }
 
 export function noteAnnotation(text: string): JsonObject {

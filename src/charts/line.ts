@@ -77,7 +77,8 @@ export function lineChart(sweep: SweepData, options: LineOptions): Figure {
       text: ordered.map((r) => cellHover(r, drawn, y)),
       hovertemplate: "%{text}<extra></extra>",
     });
-    const unseen = ordered.filter((r) => !seen(r));
+    // A rare sweep's cell settled at 0 (by exhaustive search) has no bound above 0 to draw on a log axis.
+    const unseen = ordered.filter((r) => !seen(r) && interval !== undefined && (r[interval[1]] as number) > 0);
     if (interval && unseen.length) data.push({
       type: "scatter",
       mode: "markers",

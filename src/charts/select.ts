@@ -79,6 +79,8 @@ export function sliceText(sweep: SweepData, drawn: readonly Axis[], at: Fixed = 
 
 /** "2000 episodes per cell, random seed 1": what every cell of a sweep was sampled with. */
 export function samplingText(sweep: SweepData): string {
+  if (sweep.manifest.engine === "rare")
+    return `each cell to ${100 * (sweep.manifest.options?.relError ?? 0.1)}% relative error or settled exactly, random seed ${sweep.manifest.seed}`;
   return `${sweep.manifest.episodes} episodes per cell, random seed ${sweep.manifest.seed}`;
 }
 

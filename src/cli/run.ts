@@ -1,14 +1,13 @@
 /** `tlbrace run`: one Monte Carlo run of a scenario. */
 import { checkRunOptions, simulate } from "../engines/montecarlo/run.js";
 import { defineScenario, presetNames } from "../model/scenario.js";
-import { checkRareOptions, estimateRare, RARE_DEFAULTS } from "../engines/rare/estimate.js";
+import { estimateRare, RARE_DEFAULTS } from "../engines/rare/estimate.js";
 import type { Execution } from "../engines/montecarlo/pool.js";
 import type { Scenario } from "../model/scenario.js";
 import { rareReply } from "../report/rare.js";
-import { InputError } from "../model/errors.js";
 import {
-  COMMON_OPTIONS, decimal, ENGINE_HELP, engineOption, EPISODES_ALLOWED, episodesOption, overrides, type Parsed, parseCommandLine, positionals,
-  PROFILE_HELP, profileOption, PROTOCOL_HELP, protocolOption, seedOption, type Setting, settings, UsageError, wholeNumber, WORKERS_HELP, workersOption,
+  COMMON_OPTIONS, ENGINE_HELP, engineOption, episodesOption, overrides, type Parsed, parseCommandLine, positionals,
+  PROFILE_HELP, profileOption, PROTOCOL_HELP, protocolOption, seedOption, type Setting, settings, UsageError, WORKERS_HELP, workersOption,
 } from "./args.js";
 import { applyProfile } from "../measure/apply.js";
 import type { Command, Context } from "./command.js";
@@ -16,6 +15,7 @@ import { runReply } from "../report/reply.js";
 import { rareJson, runJson } from "../report/result.js";
 import { json, presetsHelp } from "./format.js";
 import { progressLine } from "./progress.js";
+import { rareOptionsOf } from "./rare-options.js";
 
 /** ~0.5 s on one core: enough to see rates down to ~1e-5 without making people wait. */
 export const RUN_EPISODES = 200_000;
@@ -111,19 +111,7 @@ type Values = Parsed<typeof OPTIONS>["values"];
 async function runRare(scenario: Scenario, set: Setting[], values: Values, exec: Execution, ctx: Context): Promise<void> {
   if (values.episodes !== undefined) throw new UsageError("--episodes: not with --rare; the estimator takes what --rel-error needs, up to --max-episodes");
   if (values.engine === "interpret") throw new UsageError("--engine interpret: not with --rare; the estimator runs the compiled engine's tilted programs");
-  const flags = { relError: "rel-error", maxEpisodes: "max-episodes" } as const;
-  let opts;
-  try {
-    opts = checkRareOptions({
-      seed: seedOption(values.seed, DEFAULT_SEED),
-      ...(values["rel-error"] !== undefined && { relError: decimal("rel-error", values["rel-error"], "a number between 0 and 1, such as 0.1 for 10%") }),
-      ...(values["max-episodes"] !== undefined && { maxEpisodes: wholeNumber("max-episodes", values["max-episodes"], EPISODES_ALLOWED) }),
-    });
-  } catch (e) {
-    // The estimator names its options as the notebook writes them; name the flags.
-    if (e instanceof InputError && e.field in flags) throw new InputError(flags[e.field as keyof typeof flags], values[flags[e.field as keyof typeof flags]], e.allowed);
-    throw e;
-  }
+  const opts = rareOptionsOf(values, seedOption(values.seed, DEFAULT_SEED))!;
   const progress = progressLine(ctx.err, `rare ${scenario.name}`, "episodes");
   const result = await estimateRare(scenario, opts, { ...exec, onProgress: progress.update, signal: ctx.signal }).finally(progress.clear);
   if (values.json) {

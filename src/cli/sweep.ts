@@ -13,6 +13,8 @@ import type { Command } from "./command.js";
 import { json, presetsHelp } from "./format.js";
 import { progressLine } from "./progress.js";
 import { DEFAULT_SEED } from "./run.js";
+import { RARE_HELP, RARE_OPTIONS, rareOptionsOf } from "./rare-options.js";
+import { runRareSweep } from "../analysis/rare-sweep.js";
 
 /** Per cell: a 21 x 21 grid then takes ~10-30 s. */
 export const SWEEP_EPISODES = 20_000;
@@ -26,6 +28,7 @@ const OPTIONS = {
   out: { type: "string" },
   checkpoint: { type: "string" },
   resume: { type: "string" },
+  ...RARE_OPTIONS,
 } as const;
 
 /** The most values one axis may have (as range() allows). */
@@ -65,6 +68,10 @@ Options:
   --checkpoint FILE      append each finished cell to FILE; continue
                          after the cells of this sweep FILE holds
   --resume FILE          continue the sweep checkpointed in FILE
+${RARE_HELP}
+                         With --rare, --episodes is each cell's plain
+                         pilot (the costs, and a check); each row says
+                         its method, relativeError, reliable, problems
 ${WORKERS_HELP.replace("--workers N", "--workers N   ")}
 ${ENGINE_HELP.replace("--engine E", "--engine E   ").replace(/\n {22}/, "\n                         ")}
   -h, --help             show this help
@@ -148,6 +155,8 @@ export const sweep: Command = {
       seed: seedOption(values.seed, DEFAULT_SEED),
     });
 
+    const rare = rareOptionsOf(values, opts.seed);
+    if (rare && values.engine === "interpret") throw new UsageError("--engine interpret: not with --rare; the estimator runs the compiled engine's tilted programs");
     const shard = values.shard === undefined ? undefined : checkShard(parseShard(values.shard), cellCount(g));
     const out = values.out === undefined ? undefined : outputFile(values.out);
     if (out && (values.csv || values.json)) throw new UsageError("--out writes the format its extension names; leave out --csv and --json");
@@ -164,10 +173,11 @@ export const sweep: Command = {
       ctx.out(sweepCsv({ axes: g.axes, rows: [row] }).split("\n").slice(header ? 1 : 0).join("\n"));
       header = true;
     } : undefined;
-    const data = await runSweep(g, opts, {
+    const exec = {
       workers: workersOption(values.workers), engine: engineOption(values.engine), shard, checkpoint, resume: values.resume !== undefined,
       onProgress: cells, signal: ctx.signal, onRow, keepRows: !stream,
-    }).catch((e: unknown) => {
+    };
+    const data = await (rare ? runRareSweep(g, { ...opts, relError: rare.relError, maxEpisodes: rare.maxEpisodes }, exec) : runSweep(g, opts, exec)).catch((e: unknown) => {
       if (ctx.signal.aborted && checkpoint !== undefined)
         ctx.err.write(`tlbrace: finished cells are kept in ${checkpoint}; --resume ${checkpoint} continues\n`);
       throw e;

@@ -4,10 +4,10 @@
  * order. A last line cut short (no newline) is what a crash leaves; it is
  * dropped and its cell run again.
  */
-import { sweepManifestSchema, sweepRowSchema } from "./sweep.js";
+import { rareSweepRowSchema, sweepManifestSchema, sweepRowSchema } from "./sweep.js";
 import { z } from "zod";
 
-export const checkpointLineSchema = z.union([sweepManifestSchema, sweepRowSchema]).meta({
+export const checkpointLineSchema = z.union([sweepManifestSchema, sweepRowSchema, rareSweepRowSchema]).meta({
   title: "tlbrace checkpoint line",
   description: "One line of a sweep checkpoint: the first line is the sweep's manifest, every later line one finished cell's row, in cell order.",
 });

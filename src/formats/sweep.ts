@@ -21,6 +21,9 @@ export const shardSchema = z.strictObject({
   count: z.int().min(1),
 }).describe("shard index of count (1-based): contiguous ranges of cells");
 
+/** The schema of a sweep's rows: a rare-event sweep's (engine "rare") or a Monte Carlo one's. */
+export const rowSchemaOf = (m: { engine?: unknown }) => (m.engine === "rare" ? rareSweepRowSchema : sweepRowSchema);
+
 export const sweepManifestSchema = z.looseObject({
   ...manifestFields,
   axes: axesSchema,
@@ -52,8 +55,42 @@ export const sweepRowSchema = z.object({
   pTornHi: probability.nullable().optional(),
 }).catchall(axisValue).meta({ id: "sweepRow", description: "one cell: its axis values (one column per axis), counts, pRace with its interval, pCorrupt and costs" });
 
+/** One cell of a rare-event sweep (`sweep --rare`): how it was settled, pRace with its interval, and the pilot's costs. */
+export const rareSweepRowSchema = z.object({
+  cell: count.describe("the cell's number, row-major over the axes"),
+  method: z.enum(["explorer", "exact", "importance"]).describe("explorer: 0 by exhaustive search; exact: the exact solver; importance: importance sampling"),
+  pRace: probability,
+  pRaceLo: probability.describe("95% interval: the estimate's normal one; [p, p] where settled; [0, the pilot's bound] where no race was reached"),
+  pRaceHi: probability,
+  relativeError: z.number().min(0).nullable().describe("half-width of the 95% interval over pRace; 0 where settled; null with no estimate"),
+  reliable: z.boolean(),
+  problems: z.string().describe("why the estimate is not trusted, '; ' between problems; empty when it is"),
+  pCorrupt: probability,
+  pCorruptLo: probability,
+  pCorruptHi: probability,
+  episodes: count.describe("importance-sampled episodes of the estimate (0 where settled)"),
+  races: count.describe("racing episodes among them"),
+  adaptationStages: count,
+  adaptationEpisodes: count,
+  pilotEpisodes: z.int().min(1).describe("plain episodes of the pilot: the costs, and a check"),
+  pilotRaces: count,
+  unmapLatencyUsMean: cost,
+  unmapLatencyUsP99: cost,
+  freeDelayUsMean: cost,
+  freeDelayUsP99: cost,
+  ipisMean: cost,
+  waitUsMean: cost,
+  waitUsP99: cost,
+}).catchall(axisValue).meta({ id: "rareSweepRow", description: "one cell of a rare-event sweep: its axis values, method, pRace with its interval and relative error, reliable and problems, and the pilot's costs" });
+
 export const sweepFileSchema = z.object({
   manifest: sweepManifestSchema,
   axes: axesSchema,
-  rows: z.array(sweepRowSchema),
+  rows: z.union([z.array(sweepRowSchema), z.array(rareSweepRowSchema)]),
 }).meta({ title: "tlbrace sweep", description: "A sweep (or one shard of it): its manifest, axes, and one row per cell in cell order." });
+
+/** The schema a sweep file is read with: its rows as its manifest's engine writes them, so an error names the field that is wrong. */
+export function sweepFileSchemaOf(m: unknown) {
+  const rows = rowSchemaOf(typeof m === "object" && m !== null ? m : {});
+  return z.object({ manifest: sweepManifestSchema, axes: axesSchema, rows: z.array(rows) });
+}

@@ -15,6 +15,7 @@ import { commandLine } from "../text/shell.js";
 import { rerunWords } from "./rerun-command.js";
 import { sweepSummary } from "./study.js";
 import { measuredLines } from "./measured.js";
+import { rareSweepReply } from "./rare-sweep.js";
 
 /** A paragraph wrapped to 72 columns; continuation lines get `indent`. */
 const wrap = (text: string, indent = "") => wrapLines(text, WIDTH, indent).join("\n");
@@ -131,6 +132,7 @@ const MAX_ROWS = 24;
 /** A sweep: what varied, a summary, an ASCII heatmap for two axes or a table, and the re-run line. */
 export function sweepReply(scenario: Scenario, d: SweepData): string {
   const m = d.manifest;
+  if (m.engine === "rare") return rareSweepReply(scenario, d, rerunLines(m));
   const axes = d.axes.map((a) => `${a.name} (${a.values.length})`).join(" x ");
   const p = scenario.params;
   const lines = [

@@ -49,6 +49,15 @@ export function rerunWords(m: AnyManifest): string[] | undefined {
       ...(o.maxPreemptions === undefined ? [] : ["--max-preemptions", String(o.maxPreemptions)]),
       ...(o.maxStates === undefined ? [] : ["--max-states", String(o.maxStates)])];
   }
+  if (m.engine === "rare" && "axes" in m) {
+    const o = m.options ?? {};
+    // A sweep whose cells all adapted from scratch is a benchmark's baseline; no flag makes one.
+    if (o.share === 0) return undefined;
+    const vary = axes.flatMap((a) => ["--vary", `${a.name}=${axisSpec(a.values)}`]);
+    const shard = m.shard ? ["--shard", `${m.shard.index}/${m.shard.count}`] : [];
+    return ["tlbrace", "sweep", base, ...vary, ...sets, "--rare", "--rel-error", String(o.relError), "--max-episodes", String(o.maxEpisodes),
+      "--episodes", String(m.episodes), "--seed", String(m.seed), ...shard];
+  }
   if (m.engine === "rare") {
     const o = m.options ?? {};
     return ["tlbrace", "run", base, ...sets, "--rare", "--rel-error", String(o.relError), "--max-episodes", String(o.maxEpisodes), "--seed", String(m.seed)];

@@ -93,11 +93,99 @@ export function estimateOf(n: number, hits: number, s1: number, s2: number, maxW
   };
 }
 
-export async function adapt(s: Scenario, model: ModelKind, opts: AdaptOptions, exec: Execution, onBlocks: (n: number) => void): Promise<Adapted> {
+/** How one estimate adapts and estimates: `run --rare` from scratch, a sweep's cell from a neighbour's proposal. */
+export interface AdaptPlan {
+  /** The proposal the adaptation starts from; null: the even spread of initialProposal. */
+  readonly start: Proposal | null;
+  /** Blocks of the first stage. */
+  readonly stageBlocks: number;
+  /** Adaptation ends after this many stages that each saw at least MIN_HITS hits at tau = 1. */
+  readonly goodStages: number;
+  /** Blocks of each estimation round, and the rounds before the interval is looked at. */
+  readonly roundBlocks: number;
+  readonly minRounds: number;
+  /** The first stage's number: stages key their streams, so distinct uses of one cell's key take distinct ranges. */
+  readonly firstStage: number;
+  /** false: adapt only (the proposal is the result). */
+  readonly estimate: boolean;
+}
+
+/** `run --rare`: an adaptation from the even spread, and at least eight rounds of 16 blocks. */
+export const RUN_PLAN: AdaptPlan = { start: null, stageBlocks: STAGE_BLOCKS, goodStages: GOOD_STAGES, roundBlocks: ROUND_BLOCKS, minRounds: MIN_ROUNDS, firstStage: 1, estimate: true };
+
+/** One stage's work: blocks [from, to) of stage `stage` under proposal `q`. */
+export interface StageRequest {
+  readonly q: Proposal;
+  readonly stage: number;
+  readonly from: number;
+  readonly to: number;
+  /** Keep the cross-entropy input (the stages that adapt the proposal). */
+  readonly collect: boolean;
+}
+
+export interface AdaptedWith extends Adapted {
+  /** The last proposal: the one the estimate used. */
+  readonly proposal: Proposal;
+}
+
+/**
+ * The adaptation and the estimate, as a generator of stage requests: each
+ * `yield` asks for a stage's per-block sums, in block order. One loop for
+ * the pool's asynchronous runs (adapt) and a worker's synchronous ones
+ * (adaptHere), so both follow the same steps to the same numbers.
+ */
+export function* adaptation(sites: readonly string[], model: ModelKind, opts: Pick<AdaptOptions, "relError" | "maxEpisodes">, plan: AdaptPlan):
+  Generator<StageRequest, AdaptedWith, BlockSums[]> {
+  let q = plan.start ?? initialProposal(sites.length);
+  let stageNo = plan.firstStage - 1, blocks = plan.stageBlocks, good = 0, adaptationEpisodes = 0, reached = false;
+  while (stageNo - plan.firstStage + 1 < MAX_STAGES && good < plan.goodStages) {
+    stageNo++;
+    const sums = yield { q, stage: stageNo, from: 0, to: blocks, collect: true };
+    adaptationEpisodes += blocks * BLOCK;
+    const t = total(sums);
+    if (t.hits > 0) {
+      reached = true;
+      const hits = sums.map((b) => b.log!);
+      const tau = temperOf(Float64Array.from(hits.flatMap((h) => [...h.weight])));
+      const { mass, mass2 } = massOf(hits, tau, sites.length);
+      q = updateProposal(q, mass, mass2, sites.length);
+      // Only a stage whose weights could be taken as they are counts towards the end of the adaptation.
+      if (tau === 1 && t.hits >= MIN_HITS) good++;
+    }
+    // Longer stages while hits are few; shorter again once they are many.
+    if (t.hits < MIN_HITS) blocks = Math.min(MAX_STAGE_BLOCKS, blocks * 2);
+    else if (t.hits > 10 * MIN_HITS) blocks = Math.max(plan.stageBlocks, blocks / 2);
+  }
+  const stages = stageNo - plan.firstStage + 1;
+  const tilted = () => sites.map((site, i) => ({ site, ...tiltOf(q, i) })).filter((x) => x.shift >= 0.2).sort((a, b) => b.shift - a.shift);
+  const settled = good >= plan.goodStages;
+  if (!plan.estimate) {
+    const none = estimateOf(0, 0, 0, 0, 0);
+    return { estimate: none, stages, adaptationEpisodes, reached, settled, tilted: tilted(), proposal: q };
+  }
+
+  const estimation = stageNo + 1;
+  const all: BlockSums[] = [];
+  let estimate: Estimate, companion: Estimate;
+  for (;;) {
+    const from = all.length;
+    all.push(...yield { q, stage: estimation, from, to: from + plan.roundBlocks, collect: false });
+    const t = total(all);
+    estimate = estimateOf(t.episodes, t.hits, t.sumW, t.sumW2, t.maxW);
+    companion = estimateOf(t.episodes, t.corrupts, t.sumWc, t.sumWc2, t.maxWc);
+    const done = all.length >= plan.minRounds * plan.roundBlocks && estimate.hits >= MIN_HITS && estimate.relativeError <= opts.relError;
+    // An adaptation that did not settle gets the least estimation, to say so soon.
+    const short = !settled && all.length >= plan.minRounds * plan.roundBlocks;
+    if (done || short || t.episodes + plan.roundBlocks * BLOCK > opts.maxEpisodes) break;
+  }
+  return { estimate, ...(model === "protocol" ? { companion } : {}), stages, adaptationEpisodes, reached, settled, tilted: tilted(), proposal: q };
+}
+
+export async function adapt(s: Scenario, model: ModelKind, opts: AdaptOptions, exec: Execution, onBlocks: (n: number) => void, plan: AdaptPlan = RUN_PLAN): Promise<AdaptedWith> {
   const sites = programOf(s.params, "tilted", model).sites;
 
   /** Runs the blocks [from, to) of one stage; the per-block sums in block order. */
-  const stage = async (q: Proposal, stageNo: number, from: number, to: number, collect: boolean): Promise<BlockSums[]> => {
+  const stage = async ({ q, stage: stageNo, from, to, collect }: StageRequest): Promise<BlockSums[]> => {
     const out: BlockSums[] = new Array(to - from);
     function* tasks(): Generator<RareTask> {
       // Four blocks a task: big enough to amortise a message, small enough to share among workers.
@@ -113,41 +201,9 @@ export async function adapt(s: Scenario, model: ModelKind, opts: AdaptOptions, e
     return out;
   };
 
-  let q = initialProposal(sites.length);
-  let stageNo = 0, blocks = STAGE_BLOCKS, good = 0, adaptationEpisodes = 0, reached = false;
-  while (stageNo < MAX_STAGES && good < GOOD_STAGES) {
-    stageNo++;
-    const sums = await stage(q, stageNo, 0, blocks, true);
-    adaptationEpisodes += blocks * BLOCK;
-    const t = total(sums);
-    if (t.hits > 0) {
-      reached = true;
-      const hits = sums.map((b) => b.log!);
-      const tau = temperOf(Float64Array.from(hits.flatMap((h) => [...h.weight])));
-      const { mass, mass2 } = massOf(hits, tau, sites.length);
-      q = updateProposal(q, mass, mass2, sites.length);
-      // Only a stage whose weights could be taken as they are counts towards the end of the adaptation.
-      if (tau === 1 && t.hits >= MIN_HITS) good++;
-    }
-    // Longer stages while hits are few; shorter again once they are many.
-    if (t.hits < MIN_HITS) blocks = Math.min(MAX_STAGE_BLOCKS, blocks * 2);
-    else if (t.hits > 10 * MIN_HITS) blocks = Math.max(STAGE_BLOCKS, blocks / 2);
+  const steps = adaptation(sites, model, opts, plan);
+  for (let r = steps.next(undefined as never); ; ) {
+    if (r.done) return r.value;
+    r = steps.next(await stage(r.value));
   }
-
-  const estimation = stageNo + 1;
-  const all: BlockSums[] = [];
-  let estimate: Estimate, companion: Estimate;
-  for (;;) {
-    const from = all.length;
-    all.push(...await stage(q, estimation, from, from + ROUND_BLOCKS, false));
-    const t = total(all);
-    estimate = estimateOf(t.episodes, t.hits, t.sumW, t.sumW2, t.maxW);
-    companion = estimateOf(t.episodes, t.corrupts, t.sumWc, t.sumWc2, t.maxWc);
-    const done = all.length >= MIN_ROUNDS * ROUND_BLOCKS && estimate.hits >= MIN_HITS && estimate.relativeError <= opts.relError;
-    // An adaptation that did not settle gets the least estimation, to say so soon.
-    const short = good < GOOD_STAGES && all.length >= MIN_ROUNDS * ROUND_BLOCKS;
-    if (done || short || t.episodes + ROUND_BLOCKS * BLOCK > opts.maxEpisodes) break;
-  }
-  const tilted = sites.map((site, i) => ({ site, ...tiltOf(q, i) })).filter((x) => x.shift >= 0.2).sort((a, b) => b.shift - a.shift);
-  return { estimate, ...(model === "protocol" ? { companion } : {}), stages: stageNo, adaptationEpisodes, reached, settled: good >= GOOD_STAGES, tilted };
 }

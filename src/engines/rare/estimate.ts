@@ -185,7 +185,7 @@ function tornEstimate(a: Adapted | null, opts: RareOptions, pilot: RunData, exac
 }
 
 /** What makes an estimate untrustworthy, in words for the reply. */
-function judge(a: Adapted, what: string, opts: RareOptions, pilot: { hits: number; episodes: number; ci95: Interval }): string[] {
+export function judge(a: Adapted, what: string, opts: RareOptions, pilot: { hits: number; episodes: number; ci95: Interval }): string[] {
   const e = a.estimate;
   const problems: string[] = [];
   if (!a.reached) problems.push(`the estimator never reached a ${what}: it cannot steer towards this one (the explorer says one is possible)`);

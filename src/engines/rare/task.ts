@@ -50,8 +50,22 @@ const nq = (p: number): number => -SQRT2 * erfcinv(2 * p);
 export const rareStream = (seed: number, key: number, stage: number, b: number, model: ModelKind) =>
   model === "pte" ? streamState(seed, key, stage, b, TORN_STREAM) : streamState(seed, key, stage, b);
 
+/** Tilted runners by parameters: the stages of one estimate (a sweep cell's short ones above all) write the program once. */
+const runners = new Map<string, (episodes: number) => void>();
+
+function runnerOf(params: RareTask["params"], model: ModelKind): (episodes: number) => void {
+  const key = `${model} ${JSON.stringify(params)}`;
+  let run = runners.get(key);
+  if (!run) {
+    run = instantiate<(episodes: number) => void>(programOf(params, "tilted", model), { draw, V, begin, end, nq });
+    if (runners.size >= 16) runners.delete(runners.keys().next().value!);
+    runners.set(key, run);
+  }
+  return run;
+}
+
 export function simulateRare(task: RareTask): RareTally {
-  const run = instantiate<(episodes: number) => void>(programOf(task.params, "tilted", task.model), { draw, V, begin, end, nq });
+  const run = runnerOf(task.params, task.model);
   useProposal(task.proposal, task.sites);
   const blocks: BlockSums[] = [];
   for (let b = task.from; b < task.to; b++) {
