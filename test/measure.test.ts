@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { cpus, release, tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -40,10 +40,31 @@ function tlbrace(args: readonly string[], o: { env?: NodeJS.ProcessEnv; prefix?:
     let stdout = "", stderr = "";
     child.stdout.setEncoding("utf8").on("data", (s: string) => (stdout += s));
     child.stderr.setEncoding("utf8").on("data", (s: string) => (stderr += s));
-    if (o.interruptAfterMs !== undefined) setTimeout(() => child.kill("SIGINT"), o.interruptAfterMs);
+    // The interrupt comes `interruptAfterMs` after the load helper runs (the build before it may take long on a busy machine).
+    if (o.interruptAfterMs !== undefined) {
+      const poll = setInterval(() => {
+        if (!helperRunning(child.pid!)) return;
+        clearInterval(poll);
+        setTimeout(() => child.kill("SIGINT"), o.interruptAfterMs);
+      }, 50);
+      child.on("close", () => clearInterval(poll));
+    }
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** Whether a child of `pid` is the load helper itself (its argv[0]), not the compiler building it. */
+function helperRunning(pid: number): boolean {
+  for (const e of readdirSync("/proc")) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, "utf8");
+      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) !== pid) continue;
+      if (readFileSync(`/proc/${e}/cmdline`, "utf8").split("\0")[0]!.endsWith("/measure-load")) return true;
+    } catch { /* gone meanwhile */ }
+  }
+  return false;
 }
 
 const csvRows = (path: string): string[][] => readFileSync(path, "utf8").trim().split("\n").map((l) => l.split(","));
@@ -320,7 +341,7 @@ describe("tlbrace measure on this machine", { concurrency: false }, () => {
     // The compiler and its assembler and linker, the boot log and mount: everything measure runs but bpftrace.
     for (const tool of ["cc", "as", "ld", "dmesg", "mount"]) symlinkSync(spawnSync("which", [tool], { encoding: "utf8" }).stdout.trim(), join(bin, tool));
     const out = join(dir, "no-bpftrace");
-    const r = await tlbrace(["measure", "--seconds", "60", "--out", out], { env: { ...process.env, PATH: bin }, interruptAfterMs: 3000 });
+    const r = await tlbrace(["measure", "--seconds", "60", "--out", out], { env: { ...process.env, PATH: bin }, interruptAfterMs: 1000 });
     assert.equal(r.code, 130, r.stderr);
     assert.match(r.stdout, /interrupted; the profile holds what was measured/);
     const p = readProfile(join(out, "profile.json")).profile;
