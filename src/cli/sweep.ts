@@ -165,11 +165,15 @@ export const sweep: Command = {
     // A large sweep says its size before it starts, and its time once a few seconds of work have measured this machine's rate.
     const [from, to] = shard ? shardCells(cellCount(g), shard) : [0, cellCount(g)];
     const large = (to - from) * opts.episodes >= LARGE_SWEEP;
-    if (large) ctx.err.write(`tlbrace: sweep ${preset.name}: ${to - from} cells x ${opts.episodes} episodes = ${((to - from) * opts.episodes).toExponential(1)} episodes` +
-      `${checkpoint === undefined ? "; --checkpoint FILE keeps finished cells if it is stopped" : ""}\n`);
     const started = performance.now();
-    let estimated = !large;
+    // The size once every input is checked (the checkpoint is read when the sweep starts): bad input stays one line.
+    let sized = !large, estimated = !large;
     const estimate = (done: number, total: number) => {
+      if (!sized) {
+        sized = true;
+        ctx.err.write(`tlbrace: sweep ${preset.name}: ${to - from} cells x ${opts.episodes} episodes = ${((to - from) * opts.episodes).toExponential(1)} episodes` +
+          `${checkpoint === undefined ? "; --checkpoint FILE keeps finished cells if it is stopped" : ""}\n`);
+      }
       const seconds = (performance.now() - started) / 1000;
       if (estimated || seconds < ESTIMATE_AFTER_S || done === 0) return;
       estimated = true;
