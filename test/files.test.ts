@@ -25,12 +25,12 @@ const LIMIT_MS = 60_000;
 
 interface Outcome { code: number | null; out: string; err: string; hung: boolean }
 
-function tlbrace(args: readonly string[], o: { onStart?: (pid: number) => void } = {}): Promise<Outcome> {
+function tlbrace(args: readonly string[], o: { onStart?: (pid: number) => void; onErr?: (err: string, pid: number) => void } = {}): Promise<Outcome> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
     let out = "", err = "", hung = false;
     child.stdout.setEncoding("utf8").on("data", (s: string) => (out += s));
-    child.stderr.setEncoding("utf8").on("data", (s: string) => (err += s));
+    child.stderr.setEncoding("utf8").on("data", (s: string) => ((err += s), o.onErr?.(err, child.pid!)));
     const timer = setTimeout(() => ((hung = true), child.kill("SIGKILL")), LIMIT_MS);
     child.on("close", (code) => (clearTimeout(timer), resolve({ code, out, err, hung })));
     o.onStart?.(child.pid!);
@@ -246,6 +246,22 @@ describe("extreme values are refused before any work", () => {
       assert.ok(!existsSync(at("x.json")));
     }
     refused(await tlbrace(["sweep", "seed", "--vary", "walkUs=1,1e8", "--vary", "preemptRate=0.1,100"]), "walkUs=100000000, preemptRate=100", "at most");
+  });
+});
+
+describe("resources", () => {
+  test("a huge sweep says its size before the work; --workers beyond the cores is capped with a note; Ctrl-C keeps its cells", { timeout: 120_000 }, async () => {
+    const cp = at("huge.jsonl");
+    let sent = false;
+    const r = await tlbrace(["sweep", "seed", "--vary", "walkUs=1:100:1000", "--vary", "memoryPressure=0:1:1000", "--workers", "256", "--checkpoint", cp], {
+      onErr: (err, pid) => { if (!sent && /episodes/.test(err)) (sent = true), process.kill(pid, "SIGINT"); },
+    });
+    assert.ok(!r.hung);
+    assert.equal(r.code, 130, r.err);
+    assert.match(r.err, /--workers 256: this machine has \d+ cores?; running \d+ workers/);
+    assert.match(r.err, /1000000 cells x 20000 episodes = 2\.0e\+10 episodes/);
+    assert.match(r.err, /finished cells are kept in/);
+    assert.ok(!existsSync(`${cp}.lock`), "the lock outlived the sweep");
   });
 });
 
