@@ -15,6 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { presetNames } from "../src/model/scenario.js";
+import { cliInProcess } from "./dispatch.js";
 
 const BIN = new URL("../bin/tlbrace.js", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "tlbrace-files-"));
@@ -24,12 +25,12 @@ const LIMIT_MS = 60_000;
 
 interface Outcome { code: number | null; out: string; err: string; hung: boolean }
 
-function tlbrace(args: readonly string[], o: { onStart?: (pid: number) => void } = {}): Promise<Outcome> {
+function tlbrace(args: readonly string[], o: { onStart?: (pid: number) => void; onErr?: (err: string, pid: number) => void } = {}): Promise<Outcome> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
     let out = "", err = "", hung = false;
     child.stdout.setEncoding("utf8").on("data", (s: string) => (out += s));
-    child.stderr.setEncoding("utf8").on("data", (s: string) => (err += s));
+    child.stderr.setEncoding("utf8").on("data", (s: string) => ((err += s), o.onErr?.(err, child.pid!)));
     const timer = setTimeout(() => ((hung = true), child.kill("SIGKILL")), LIMIT_MS);
     child.on("close", (code) => (clearTimeout(timer), resolve({ code, out, err, hung })));
     o.onStart?.(child.pid!);
@@ -105,6 +106,8 @@ describe("a full disk: every write whole or absent, exit 2 naming the path", () 
   test("sweep --out (.json, .csv, .arrow), merge --out, report --html, study, --checkpoint", async (t) => {
     if (!mounted) return t.skip("mounting a small tmpfs needs root (mount -t tmpfs); not possible here");
     const big = ["sweep", "seed", "--vary", "walkUs=1:100:300", "--episodes", "100", "--workers", "1"];
+    // 8 kB left: less than any of these files needs.
+    spawnSync("dd", ["if=/dev/zero", `of=${join(full, "filler")}`, "bs=4k", "count=14"], { encoding: "utf8" });
     for (const [args, path] of [
       [[...big, "--out", join(full, "big.json")], join(full, "big.json")],
       [[...big, "--out", join(full, "big.csv")], join(full, "big.csv")],
@@ -114,12 +117,14 @@ describe("a full disk: every write whole or absent, exit 2 naming the path", () 
       assert.ok(!existsSync(path), `${path} was left behind`);
     }
     // Filled to the last block: even a small file does not fit.
-    spawnSync("dd", ["if=/dev/zero", `of=${join(full, "filler")}`, "bs=4k"], { encoding: "utf8" });
+    spawnSync("dd", ["if=/dev/zero", `of=${join(full, "filler2")}`, "bs=4k"], { encoding: "utf8" });
     refused(await tlbrace(["merge", at("part-1.json"), at("part-2.arrow"), "--out", join(full, "m.csv")]), join(full, "m.csv"));
     refused(await tlbrace(["report", at("part-1.json"), "--html", join(full, "r.html")]), join(full, "r.html"));
     refused(await tlbrace([...SWEEP, "--checkpoint", join(full, "c.jsonl")]), join(full, "c.jsonl"));
     for (const f of ["m.csv", "r.html", "c.jsonl"]) assert.ok(!existsSync(join(full, f)), `${f} was left behind`);
     assert.deepEqual(temporaries(full), []);
+    rmSync(join(full, "filler"));
+    rmSync(join(full, "filler2"));
   });
 
   test("a file already there is kept whole when its replacement does not fit", async (t) => {
@@ -196,19 +201,23 @@ describe("inputs: only regular files, of a bounded size, never quoted", () => {
 });
 
 describe("one checkpoint, one sweep", () => {
-  test("a second sweep on a checkpoint in use is refused; the first finishes and resumes", async () => {
+  test("a second sweep on a checkpoint in use is refused; the first keeps its cells and resumes", { timeout: 300_000 }, async () => {
     const cp = at("shared.jsonl");
-    const long = ["sweep", "seed", "--vary", "walkUs=1:20:40", "--episodes", "20000", "--workers", "1", "--checkpoint", cp];
-    const first = tlbrace(long);
+    const long = ["sweep", "seed", "--vary", "walkUs=1:20:20", "--episodes", "100000", "--workers", "1"];
+    let pid = 0;
+    const first = tlbrace([...long, "--checkpoint", cp], { onStart: (p) => (pid = p) });
     // Waits for the first to hold the lock.
     for (let i = 0; i < 600 && !existsSync(`${cp}.lock`); i++) await new Promise((r) => setTimeout(r, 50));
     assert.ok(existsSync(`${cp}.lock`), "the first sweep took no lock");
-    refused(await tlbrace(long), cp, "is running a sweep on it");
+    refused(await tlbrace([...long, "--checkpoint", cp]), cp, "is running a sweep on it");
+    process.kill(pid, "SIGINT");
     const r = await first;
-    ok(r);
+    assert.ok(r.code === 130 || r.code === 0, r.err);
     assert.ok(!existsSync(`${cp}.lock`), "the lock outlived the sweep");
-    assert.equal(readFileSync(cp, "utf8").trimEnd().split("\n").length, 1 + 40, "one row per cell, once");
-    ok(await tlbrace([...long.slice(0, -2), "--resume", cp]));
+    const resumed = await tlbrace([...long, "--resume", cp]);
+    ok(resumed);
+    assert.equal(readFileSync(cp, "utf8").trimEnd().split("\n").length, 1 + 20, "one row per cell, once");
+    assert.deepEqual(resumed.out.trimEnd().split("\n").length, 1 + 20);
   });
 
   test("a lock left by a killed sweep is taken over", async () => {
@@ -240,38 +249,64 @@ describe("extreme values are refused before any work", () => {
   });
 });
 
+describe("resources", () => {
+  test("a huge sweep says its size before the work; --workers beyond the cores is capped with a note; Ctrl-C keeps its cells", { timeout: 120_000 }, async () => {
+    const cp = at("huge.jsonl");
+    let sent = false;
+    const r = await tlbrace(["sweep", "seed", "--vary", "walkUs=1:100:1000", "--vary", "memoryPressure=0:1:1000", "--workers", "256", "--checkpoint", cp], {
+      onErr: (err, pid) => { if (!sent && /episodes/.test(err)) (sent = true), process.kill(pid, "SIGINT"); },
+    });
+    assert.ok(!r.hung);
+    assert.equal(r.code, 130, r.err);
+    assert.match(r.err, /--workers 256: this machine has \d+ cores?; running \d+ workers/);
+    assert.match(r.err, /1000000 cells x 20000 episodes = 2\.0e\+10 episodes/);
+    assert.match(r.err, /finished cells are kept in/);
+    assert.ok(!existsSync(`${cp}.lock`), "the lock outlived the sweep");
+  });
+});
+
 describe("every file tlbrace writes, it reads back", () => {
-  /** Every scenario: a sweep in each format, in shards, checkpointed; then report, merge, rerun and --resume. */
-  const roundTrip = async (name: string) => {
-    const d = at(`rt-${name}`);
+  /**
+   * A sweep in each format, in shards, checkpointed, and a run; then report,
+   * merge, rerun and --resume. `cli` is the CLI as a process, or in this
+   * process where every scenario is covered (the same code, without a
+   * process's start-up per step).
+   */
+  const roundTrip = async (name: string, cli: (args: readonly string[]) => Promise<{ code: number | null; out: string; err: string }>) => {
+    const d = at(`rt-${name}-${cli === tlbrace ? "process" : "inside"}`);
     mkdirSync(d);
     const f = (x: string) => join(d, x);
+    const ok = (r: { code: number | null; err: string }) => assert.equal(r.code, 0, `${name}: ${r.err}`);
     // pteRead varied: every scenario also writes rows with torn reads.
-    const sweep = ["sweep", name, "--vary", "pteRead=atomic,low-high", "--vary", "memoryPressure=0,1", "--episodes", "300", "--workers", "1"];
-    ok(await tlbrace([...sweep, "--out", f("s.json")]));
-    ok(await tlbrace([...sweep, "--out", f("s.arrow")]));
-    ok(await tlbrace([...sweep, "--shard", "1/2", "--out", f("p1.arrow")]));
-    ok(await tlbrace([...sweep, "--shard", "2/2", "--out", f("p2.json")]));
-    ok(await tlbrace([...sweep, "--checkpoint", f("c.jsonl")]));
-    ok(await tlbrace(["run", name, "--episodes", "300", "--json"]).then((r) => (writeFileSync(f("run.json"), r.out), r)));
-    for (const file of ["s.json", "s.arrow", "run.json"]) {
-      ok(await tlbrace(["report", f(file)]));
-      const again = await tlbrace(["rerun", f(file), "--workers", "1"]);
+    const sweep = ["sweep", name, "--vary", "pteRead=atomic,low-high", "--vary", "memoryPressure=0,1", "--episodes", "200", "--workers", "1"];
+    ok(await cli([...sweep, "--out", f("s.json")]));
+    ok(await cli([...sweep, "--shard", "1/2", "--out", f("p1.arrow")]));
+    ok(await cli([...sweep, "--shard", "2/2", "--out", f("p2.json")]));
+    ok(await cli([...sweep, "--checkpoint", f("c.jsonl")]));
+    const run = await cli(["run", name, "--set", "pteRead=low-high", "--episodes", "200", "--json"]);
+    ok(run);
+    writeFileSync(f("run.json"), run.out);
+    for (const file of ["s.json", "p1.arrow", "run.json"]) ok(await cli(["report", f(file)]));
+    for (const file of ["s.json", "run.json"]) {
+      const again = await cli(["rerun", f(file), "--workers", "1"]);
       ok(again);
       assert.match(again.out + again.err, /identical/, `${name} ${file}`);
     }
-    ok(await tlbrace(["report", f("s.json"), "--html", f("s.html")]));
-    ok(await tlbrace(["merge", f("p1.arrow"), f("p2.json"), "--out", f("m.json")]));
+    ok(await cli(["merge", f("p1.arrow"), f("p2.json"), "--out", f("m.json")]));
     const whole = JSON.parse(readFileSync(f("s.json"), "utf8")), merged = JSON.parse(readFileSync(f("m.json"), "utf8"));
     assert.deepEqual(merged.rows, whole.rows, `${name}: merged shards equal the whole sweep`);
     assert.ok(whole.rows.some((r: { torns?: unknown }) => typeof r.torns === "number"), `${name}: rows with torn reads`);
-    const resumed = await tlbrace([...sweep, "--resume", f("c.jsonl"), "--json"]);
+    const resumed = await cli([...sweep, "--resume", f("c.jsonl"), "--json"]);
     ok(resumed);
     assert.deepEqual(JSON.parse(resumed.out).rows, whole.rows, `${name}: --resume gives the sweep`);
     // The folder holds what was written, and nothing half-written.
     assert.deepEqual(temporaries(d), []);
   };
-  for (const name of presetNames()) test(`${name}: sweep (.json, .arrow, shards, checkpoint) and run, then report, merge, rerun, --resume`, { timeout: 300_000 }, () => roundTrip(name));
+  for (const name of ["seed", "torn-pte"])
+    test(`${name}, as processes: sweep (.json, shards, checkpoint) and run, then report, merge, rerun, --resume`, { timeout: 300_000 }, () => roundTrip(name, tlbrace));
+  test("every scenario: the same round trip", { timeout: 600_000 }, async () => {
+    for (const name of presetNames()) await roundTrip(name, cliInProcess);
+  });
 });
 
 /** Pids of `root` and every process below it, from /proc. */
@@ -316,7 +351,8 @@ describe("measure leaves nothing behind", () => {
       for (let i = 0; i < 400 && !loaded; i++) {
         await new Promise((r) => setTimeout(r, 100));
         for (const p of descendants(pid)) seen.add(p);
-        loaded = [...seen].some((p) => { try { return readFileSync(`/proc/${p}/cmdline`, "utf8").includes("measure-load"); } catch { return false; } });
+        // The helper itself (argv[0]), not the compiler building it.
+        loaded = [...seen].some((p) => { try { return readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0")[0]!.endsWith("/measure-load"); } catch { return false; } });
         if (i > 150 && seen.size > 0) break;
       }
       process.kill(pid, signal);

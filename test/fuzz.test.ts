@@ -7,15 +7,18 @@
  * and one line on stderr: never exit 1, a hang or a stack trace. "The right
  * answer" is what the undamaged file gives, unless the damage only changed
  * values no check can see (costs, the manifest a report echoes); those may
- * give exit 0 with their own numbers. The cases are drawn once from a fixed
+ * give exit 0 with their own numbers. Then generated places: outputs and
+ * inputs that are symbolic links, FIFOs, devices, a full disk, a read-only
+ * place, a path through a file: each must be refused or used as a regular
+ * file, and must be left as it was. The cases are drawn once from a fixed
  * seed and run two processes at a time; a failure prints the seed.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { before, test } from "node:test";
+import { after, before, test } from "node:test";
 import { tableFromIPC } from "@uwdata/flechette";
 import * as aq from "arquero";
 import fc from "fast-check";
@@ -24,6 +27,7 @@ import { cliInProcess } from "./dispatch.js";
 const SEED = 18;
 const COMMAND_LINES = 20;
 const DAMAGED_FILES = 30;
+const PLACES = 16;
 const BIN = new URL("../bin/tlbrace.js", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "tlbrace-fuzz-"));
 const at = (name: string) => join(dir, name);
@@ -296,7 +300,91 @@ test(`${DAMAGED_FILES} damaged files: exit 2 with one line, or exit 0 with the u
   assert.deepEqual(bad, [], `fast-check seed ${SEED + 1}`);
 });
 
+// --- generated places ----------------------------------------------------
+
+/**
+ * Places that are not plain files in a plain folder. Mounted as root (as CI
+ * runs): a full tmpfs and a read-only one; elsewhere the read-only place is
+ * a folder without write permission and the full one is left out.
+ */
+const mounts: string[] = [];
+function place(kind: string): string {
+  switch (kind) {
+    case "link": return at("places/link.json");
+    case "fifo": return at("places/fifo.json");
+    case "dir": return at("places");
+    case "through-file": return at("places/plain.json/o.json");
+    case "long": return at(`places/${"n".repeat(300)}.json`);
+    case "full": return mounts.includes(at("full")) ? at("full/o.json") : at("places/plain.json/o.json");
+    case "read-only": return at("ro/o.json");
+    default: return kind;
+  }
+}
+const PLACE_KINDS = ["link", "fifo", "/dev/zero", "/dev/full", "/dev/null", "dir", "through-file", "long", "full", "read-only"];
+/** The place as an output (with the extension the option needs)... */
+const AS_OUTPUT = [
+  (p: string) => ["sweep", "seed", "--vary", "walkUs=1:50:60", "--episodes", "100", "--out", p],
+  (p: string) => ["sweep", "seed", "--vary", "memoryPressure=0,1", "--episodes", "100", "--checkpoint", p],
+  (p: string) => ["merge", at("part-1.json"), at("part-2.arrow"), "--out", p],
+  (p: string) => ["report", at("sweep.json"), "--html", p.replace(/\.json$/, ".html")],
+];
+/** ... or as an input. */
+const AS_INPUT = [
+  (p: string) => ["report", p],
+  (p: string) => ["rerun", p],
+  (p: string) => ["merge", p, at("part-2.arrow")],
+  (p: string) => ["run", "seed", "--episodes", "100", "--set", `walkUs=csv:${p}:walkUs`],
+  (p: string) => ["run", "seed", "--episodes", "100", "--profile", p],
+  (p: string) => [...SWEEP, "--resume", p],
+];
+/** Every kind of place once as an output, then the rest of the cases as inputs, the command drawn for each. */
+const placeCases = (n: number) => fc.sample(fc.tuple(fc.nat(), fc.nat()), { seed: SEED + 2, numRuns: n }).map(([a, b], i) => {
+  const kind = i < PLACE_KINDS.length ? PLACE_KINDS[i]! : PLACE_KINDS[b % PLACE_KINDS.length]!;
+  const make = i < PLACE_KINDS.length ? AS_OUTPUT[a % AS_OUTPUT.length]! : AS_INPUT[a % AS_INPUT.length]!;
+  return { kind, args: make(place(kind)) };
+});
+
+/** What every place must still be after the cases: the link a link to its untouched target, the FIFO a FIFO, the devices devices. */
+function placesIntact(): string[] {
+  const wrong: string[] = [];
+  const kindOf = (p: string) => { const s = lstatSync(p); return s.isSymbolicLink() ? "link" : s.isFIFO() ? "fifo" : s.isCharacterDevice() ? "device" : s.isFile() ? "file" : "other"; };
+  if (kindOf(at("places/link.json")) !== "link") wrong.push("places/link.json is no longer a link");
+  if (readFileSync(at("places/target.txt"), "utf8") !== "keep\n") wrong.push("the link's target was written");
+  if (kindOf(at("places/fifo.json")) !== "fifo") wrong.push("places/fifo.json is no longer a FIFO");
+  for (const d of ["/dev/zero", "/dev/full", "/dev/null"]) if (kindOf(d) !== "device") wrong.push(`${d} is no longer a device`);
+  for (const folder of [at("places"), at("ro"), ...mounts])
+    for (const f of readdirSync(folder)) if (f.startsWith(".tlbrace-")) wrong.push(`${folder}/${f} was left behind`);
+  return wrong;
+}
+
+test(`${PLACES} generated places (links, FIFOs, devices, full and read-only): refused or used, never written through, no hang`, { timeout: 300_000 }, async () => {
+  mkdirSync(at("places"));
+  writeFileSync(at("places/target.txt"), "keep\n");
+  symlinkSync(at("places/target.txt"), at("places/link.json"));
+  spawnSync("mkfifo", [at("places/fifo.json")]);
+  writeFileSync(at("places/plain.json"), "{}");
+  for (const [name, opts] of [["full", "size=16k"], ["ro", "ro,size=16k"]] as const) {
+    mkdirSync(at(name));
+    if (spawnSync("mount", ["-t", "tmpfs", "-o", opts, "tmpfs", at(name)]).status === 0) mounts.push(at(name));
+  }
+  if (mounts.includes(at("full"))) spawnSync("dd", ["if=/dev/zero", `of=${at("full/filler")}`, "bs=4k"]);
+  // Without root the read-only place is a folder without write permission (root writes there anyway: then the case only must not fail).
+  if (!mounts.includes(at("ro"))) spawnSync("chmod", ["0555", at("ro")]);
+  const cases = placeCases(PLACES);
+  const outcomes = await all(cases, 2, (c) => tlbrace(c.args));
+  const bad = cases.flatMap((c, i) => {
+    const f = fault(outcomes[i]!);
+    return f ? [`${c.kind}: tlbrace ${c.args.map((a) => JSON.stringify(a.length > 60 ? a.slice(0, 60) + "..." : a)).join(" ")}: ${f}`] : [];
+  });
+  assert.deepEqual([...bad, ...placesIntact()], [], `fast-check seed ${SEED + 2}`);
+});
+
+after(() => {
+  for (const m of mounts) spawnSync("umount", [m]);
+});
+
 test("the README gives the fuzz test's case count", () => {
   const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8").replace(/\s+/g, " ");
-  assert.ok(readme.includes(`${COMMAND_LINES + DAMAGED_FILES} cases (${COMMAND_LINES} command lines and ${DAMAGED_FILES} damaged files`), "README.md: update the fuzz test's case count");
+  assert.ok(readme.includes(`${COMMAND_LINES + DAMAGED_FILES + PLACES} cases (${COMMAND_LINES} command lines, ${DAMAGED_FILES} damaged files`), "README.md: update the fuzz test's case count");
+  assert.ok(readme.includes(`and ${PLACES} generated places`), "README.md: update the fuzz test's count of places");
 });

@@ -3,6 +3,7 @@
  * and the values every command takes (--set, --episodes, --seed), turned into
  * errors that name the field, the value and what is allowed.
  */
+import { availableParallelism } from "node:os";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { InputError } from "../model/errors.js";
 import { type LoadedProfile, readProfile } from "../measure/apply.js";
@@ -150,8 +151,14 @@ export function seedOption(text: string | undefined, fallback: number): number {
 }
 
 /** `--workers`, or undefined for the engine's default; the engine checks the range. */
-export function workersOption(text: string | undefined): number | undefined {
-  return text === undefined ? undefined : wholeNumber("workers", text, "a whole number from 1 to 256");
+export function workersOption(text: string | undefined, err: { write: (text: string) => unknown }): number | undefined {
+  if (text === undefined) return undefined;
+  const asked = wholeNumber("workers", text, "a whole number from 1 to 256");
+  // More threads than cores only cost memory and start-up time; the numbers do not depend on the count.
+  const cores = availableParallelism();
+  if (asked <= cores) return asked;
+  err.write(`tlbrace: --workers ${asked}: this machine has ${cores} core${cores === 1 ? "" : "s"}; running ${cores} workers (the same numbers)\n`);
+  return cores;
 }
 
 /** `--engine`, or undefined for the default (compiled). */

@@ -84,7 +84,7 @@ export const matrix: Command = {
     checkMatrixOptions(opts);
 
     const progress = progressLine(ctx.err, "matrix", "episodes");
-    const data = await runMatrix(opts, { workers: workersOption(values.workers), engine: engineOption(values.engine), onProgress: progress.update, signal: ctx.signal })
+    const data = await runMatrix(opts, { workers: workersOption(values.workers, ctx.err), engine: engineOption(values.engine), onProgress: progress.update, signal: ctx.signal })
       .finally(progress.clear);
     const m = new Matrix(data);
 

@@ -44,7 +44,7 @@ export const rerun: Command = {
     if (values.help) return ctx.out(help);
     const [file] = positionals("rerun", given, ["<file>"]);
     const recorded = readRecorded(file!);
-    const workers = workersOption(values.workers), engine = engineOption(values.engine);
+    const workers = workersOption(values.workers, ctx.err), engine = engineOption(values.engine);
     const reports: object[] = [];
     let differ = 0;
     for (const r of recorded) {

@@ -83,7 +83,7 @@ export const run: Command = {
     const preset = defineScenario(name!);
     const set = settings(values.set);
     const scenario = protocolOption(applyProfile(preset, profileOption(values.profile), overrides(set)), values.protocol);
-    const exec = { workers: workersOption(values.workers), engine: engineOption(values.engine) };
+    const exec = { workers: workersOption(values.workers, ctx.err), engine: engineOption(values.engine) };
     if (values.rare) return runRare(scenario, set, values, exec, ctx);
     for (const flag of ["rel-error", "max-episodes"] as const)
       if (values[flag] !== undefined) throw new UsageError(`--${flag}: only with --rare`);

@@ -1,7 +1,7 @@
 /** `tlbrace sweep`: one Monte Carlo run per cell of a grid of parameter values. */
 import { type AxisValue, grid, logRange, range } from "../analysis/grid.js";
 import { cellCount } from "../analysis/grid.js";
-import { checkShard, runSweep, type Shard, type SweepRow } from "../analysis/sweep.js";
+import { checkShard, runSweep, type Shard, shardCells, type SweepRow } from "../analysis/sweep.js";
 import { outputFile, sweepCsv, writeSweep } from "./output.js";
 import { checkRunOptions } from "../engines/montecarlo/run.js";
 import { InputError } from "../model/errors.js";
@@ -15,6 +15,15 @@ import { progressLine } from "./progress.js";
 import { DEFAULT_SEED } from "./run.js";
 import { RARE_HELP, RARE_OPTIONS, rareOptionsOf } from "./rare-options.js";
 import { runRareSweep } from "../analysis/rare-sweep.js";
+
+/** Episodes from which a sweep says what it will cost before it starts (minutes, on a laptop). */
+const LARGE_SWEEP = 1e8;
+const ESTIMATE_AFTER_S = 3;
+
+/** 3.2 h, 12 min, 40 s. */
+function durationText(seconds: number): string {
+  return seconds >= 3600 ? `${(seconds / 3600).toFixed(1)} h` : seconds >= 60 ? `${Math.round(seconds / 60)} min` : `${Math.round(seconds)} s`;
+}
 
 /** Per cell: a 21 x 21 grid then takes ~10-30 s. */
 export const SWEEP_EPISODES = 20_000;
@@ -161,11 +170,31 @@ export const sweep: Command = {
     const out = values.out === undefined ? undefined : outputFile(values.out);
     if (out && (values.csv || values.json)) throw new UsageError("--out writes the format its extension names; leave out --csv and --json");
 
-    const progress = progressLine(ctx.err, `sweep ${preset.name}`, "episodes");
-    const cells = (done: number, total: number) =>
-      progress.update(done, total, `${Math.floor(done / opts.episodes)}/${total / opts.episodes} cells`);
     if (values.checkpoint !== undefined && values.resume !== undefined) throw new UsageError("--checkpoint and --resume: choose one");
     const checkpoint = values.resume ?? values.checkpoint;
+    const workers = workersOption(values.workers, ctx.err), engine = engineOption(values.engine);
+    // A large sweep says its size before it starts, and its time once a few seconds of work have measured this machine's rate.
+    const [from, to] = shard ? shardCells(cellCount(g), shard) : [0, cellCount(g)];
+    const large = (to - from) * opts.episodes >= LARGE_SWEEP;
+    const started = performance.now();
+    // The size once every input is checked (the checkpoint is read when the sweep starts): bad input stays one line.
+    let sized = !large, estimated = !large;
+    const estimate = (done: number, total: number) => {
+      if (!sized) {
+        sized = true;
+        ctx.err.write(`tlbrace: sweep ${preset.name}: ${to - from} cells x ${opts.episodes} episodes = ${((to - from) * opts.episodes).toExponential(1)} episodes` +
+          `${checkpoint === undefined ? "; --checkpoint FILE keeps finished cells if it is stopped" : ""}\n`);
+      }
+      const seconds = (performance.now() - started) / 1000;
+      if (estimated || seconds < ESTIMATE_AFTER_S || done === 0) return;
+      estimated = true;
+      ctx.err.write(`tlbrace: sweep ${preset.name}: about ${durationText((seconds * (total - done)) / done)} to go at the rate of its first ${Math.round(seconds)} s\n`);
+    };
+    const progress = progressLine(ctx.err, `sweep ${preset.name}`, "episodes");
+    const cells = (done: number, total: number) => {
+      estimate(done, total);
+      progress.update(done, total, `${Math.floor(done / opts.episodes)}/${total / opts.episodes} cells`);
+    };
     // Plain CSV to stdout streams row by row, so memory stays flat however many cells.
     const stream = !out && !values.json && checkpoint === undefined;
     let header = false;
@@ -174,7 +203,7 @@ export const sweep: Command = {
       header = true;
     } : undefined;
     const exec = {
-      workers: workersOption(values.workers), engine: engineOption(values.engine), shard, checkpoint, resume: values.resume !== undefined,
+      workers, engine, shard, checkpoint, resume: values.resume !== undefined,
       onProgress: cells, signal: ctx.signal, onRow, keepRows: !stream,
     };
     const data = await (rare ? runRareSweep(g, { ...opts, relError: rare.relError, maxEpisodes: rare.maxEpisodes }, exec) : runSweep(g, opts, exec)).catch((e: unknown) => {

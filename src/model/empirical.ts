@@ -23,7 +23,11 @@ export function readColumn(path: string, column: string): readonly Microseconds[
   if (typeof path !== "string" || path.trim() === "") throw new InputError("csv file", path, "the path of a CSV file");
   if (typeof column !== "string" || column.trim() === "") throw new InputError(`column of ${path}`, column, "a column name");
   // A file named many times (`--vary walkUs=csv:a:x,csv:a:x,...`) is read and checked once while it is unchanged.
-  const s = statSync(path, { throwIfNoEntry: false });
+  // A path that cannot be looked at (ENOTDIR, ENAMETOOLONG) is named by the read below.
+  let s: ReturnType<typeof statSync> | undefined;
+  try {
+    s = statSync(path, { throwIfNoEntry: false });
+  } catch { /* reported when read */ }
   const key = s?.isFile() ? `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}:${column}` : undefined;
   const known = key === undefined ? undefined : loaded.get(key);
   if (known) return known;
