@@ -43,15 +43,15 @@ test("the heatmap's cells are the sweep's pRace: log10 colour, zero cells in the
     assert.equal((zero.z as Matrix)[i]![j], r.pRace === 0 ? 0 : null, `cell ${r.cell}`);
     // Each cell's hover text is on the trace that draws it.
     const hover = ((r.pRace > 0 ? colour : zero).text as string[][])[i]![j]!;
-    assert.match(hover, new RegExp(`${r.races} races in ${r.episodes} episodes`));
-    assert.match(hover, /95% CI/);
+    assert.match(hover, r.races === 0 ? new RegExp(`no race in ${r.episodes.toLocaleString("en-US")} episodes: pRace < `)
+      : new RegExp(`${r.races.toLocaleString("en-US")} races? in ${r.episodes.toLocaleString("en-US")} episodes`));
   }
   assert.equal((f.layout.yaxis as Record<string, unknown>).type, "log", "preemptRate from logRange is a log axis");
   assert.equal((f.layout.xaxis as Record<string, unknown>).type, "linear");
   assert.equal(zero.texttemplate, undefined, "no label on each zero cell");
   const bound = Math.max(...sweep.rows.filter((r) => r.races === 0).map((r) => r.pRaceHi));
   const note = (f.layout.annotations as { text: string }[])[0]!.text;
-  assert.equal(note, `grey: no race seen in 2000 episodes; pRace < ${fmtP(bound)} at 95%`);
+  assert.equal(note, `grey: no race in 2,000 episodes: pRace < ${fmtP(bound)} (95%)`);
   assert.deepEqual((f.layout.coloraxis as Record<string, unknown>).colorbar !== undefined, true, "a colour bar");
 });
 
@@ -71,7 +71,7 @@ test("an all-zero heatmap: grey cells, a bar saying what grey is, no label per c
   assert.equal(zero.showscale, true);
   assert.deepEqual((zero.colorbar as { ticktext: string[] }).ticktext, ["none seen"]);
   assert.equal(zero.texttemplate, undefined);
-  assert.match((f.layout.annotations as { text: string }[])[0]!.text, /no race seen in 300 episodes; pRace < 0\.0122 at 95%/);
+  assert.match((f.layout.annotations as { text: string }[])[0]!.text, /no race in 300 episodes: pRace < 0\.0122 \(95%\)/);
 });
 
 test("heatmaps side by side share one colour range and one colour bar", async () => {
@@ -151,7 +151,7 @@ test("a line chart where no race was seen: bounds on a log axis, said in words, 
   assert.deepEqual(trace(f, 0).y, safe.rows.map((r) => r.pRaceHi));
   assert.ok((trace(f, 0).y as number[]).every((y) => y > 0), "no point at 0");
   assert.equal((f.layout.yaxis as Record<string, unknown>).type, "log");
-  assert.match((f.layout.annotations as { text: string }[])[0]!.text, /no race seen in any cell \(2000 episodes each\).*pRace < 0\.00184/);
+  assert.match((f.layout.annotations as { text: string }[])[0]!.text, /no race in any cell \(2,000 episodes each\): pRace < 0\.00184 \(95%\)/);
 });
 
 test("log axes are chosen from the values: logRange yes, range no", () => {

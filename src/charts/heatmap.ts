@@ -15,6 +15,7 @@ import type { Axis } from "../analysis/grid.js";
 import type { SweepData, SweepRow } from "../analysis/sweep.js";
 import { InputError } from "../model/errors.js";
 import { fmtP } from "../text/format.js";
+import { fmtCount } from "../text/wording.js";
 import { COLOURS, type Decades, decadeRange, givenDecades, logColourAxis, logValues, PROBABILITY_COLUMNS, ZERO_COLOUR, ZERO_TEXT_COLOUR } from "./colour.js";
 import { type Figure, jsonNumber, type JsonObject, type Trace } from "./figure.js";
 import { cellHover } from "./hover.js";
@@ -158,10 +159,10 @@ export function zeroNote(panels: readonly HeatmapPanel[]): string | undefined {
   const withZeros = panels.filter((p) => p.probability && p.values.some((row) => row.some((v) => v === 0)));
   if (withZeros.length === 0) return undefined;
   const z = withZeros[0]!.z;
-  const episodes = [...new Set(withZeros.map((p) => p.sweep.manifest.episodes))].join(" or ");
+  const episodes = [...new Set(withZeros.map((p) => p.sweep.manifest.episodes))].map(fmtCount).join(" or ");
   if (z !== "pRace") return `grey: ${z} = 0, none seen in ${episodes} episodes`;
   const bound = Math.max(...withZeros.map((p) => p.zeroBound));
-  return `grey: no race seen in ${episodes} episodes; pRace < ${fmtP(bound)} at 95%`;
+  return `grey: no race in ${episodes} episodes: pRace < ${fmtP(bound)} (95%)`;
 }
 
 export function noteAnnotation(text: string): JsonObject {
