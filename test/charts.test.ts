@@ -11,6 +11,7 @@ import { InputError } from "../src/model/errors.js";
 import { defineScenario, withParams } from "../src/model/scenario.js";
 import { fmtP } from "../src/text/format.js";
 import { matchSnapshot } from "./snapshot.js";
+import * as tr from "../src/index.js";
 
 // Skipping the sync IPI: no race without memory pressure, races with it, so
 // the sweep has both zero and non-zero cells.
@@ -196,4 +197,15 @@ test("timeline labels are whole kernel names, wrapped, never cut; tornado labels
   assert.doesNotMatch(label, /\.\.\./);
   const { rowLabel } = await import("../src/charts/tornado.js");
   assert.equal(rowLabel({ param: "memoryPressure", elasticity: 1 } as Parameters<typeof rowLabel>[0]), "memoryPressure (elasticity 1.00)");
+});
+
+test("a line chart spanning less than a decade has at least two y ticks (0.64 to 0.999 is not just '1')", async () => {
+  const { narrowLogTicks } = await import("../src/charts/scale.js");
+  assert.deepEqual(narrowLogTicks([0.64, 0.8, 0.999]), { tickvals: [0.7, 0.8, 0.9], ticktext: ["0.7", "0.8", "0.9"] });
+  for (const values of [[0.21, 0.49], [3e-4, 2e-3], [0.5], [0.9991, 0.9993]]) assert.ok(narrowLogTicks(values)!.tickvals.length >= 2, String(values));
+  assert.equal(narrowLogTicks([1e-4, 0.5]), undefined, "several decades: Plotly's own ticks");
+  const g = await tr.sweep(tr.scenario("kvm-immediate").vary({ preemptRate: [1, 10, 100] }), { episodes: 2000, seed: 1 });
+  const y = tr.lineChart(g, { x: "preemptRate" }).figure.layout.yaxis as { tickvals?: number[] };
+  assert.ok(g.rows.every((r) => r.pRace > 0.1), "the values span less than a decade");
+  assert.ok((y.tickvals ?? []).length >= 2, `y ticks: ${JSON.stringify(y)}`);
 });

@@ -17,7 +17,7 @@ import { fmtCount } from "../text/wording.js";
 import { PROBABILITY_COLUMNS, ZERO_TEXT_COLOUR } from "./colour.js";
 import { type Figure, jsonNumber, type JsonObject, type Trace } from "./figure.js";
 import { cellHover } from "./hover.js";
-import { axisLayout, axisTitle, logDtick } from "./scale.js";
+import { axisLayout, axisTitle, logDtick, narrowLogTicks } from "./scale.js";
 import { cellsAt, type Fixed, pickAxis, pickColumn, samplingText, sliceText } from "./select.js";
 
 export interface LineOptions {
@@ -117,6 +117,8 @@ export function lineChart(sweep: SweepData, options: LineOptions): Figure {
 function yAxisLayout(y: string, log: boolean, band: boolean, drawn: readonly number[]): JsonObject {
   const probability = PROBABILITY_COLUMNS.includes(y);
   const text = `${y}${log ? " (log scale" + (band ? "; band: 95% CI)" : ")") : ""}`;
+  const narrow = log ? narrowLogTicks(drawn) : undefined;
+  if (narrow) return { title: { text }, type: "log", tickmode: "array", ...narrow };
   if (log) return { title: { text }, type: "log", exponentformat: "power", dtick: logDtick(drawn) };
   return { title: { text }, rangemode: "tozero", ...(probability ? { exponentformat: "power" } : {}) };
 }
