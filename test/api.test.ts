@@ -71,7 +71,12 @@ test("table HTML: text left, numbers right, by inline style (a notebook's style 
   assert.equal(align(wHead!), "left");
   assert.equal(align(uHead!), "left");
   assert.match(uHead!, /border-left:2px solid/);
-  assert.match(c, /<td style="[^"]*text-align:left[^"]*border-left:2px solid[^"]*"><code>kvm_flush_tlb_multi/);
+  assert.match(c, /<td style="[^"]*text-align:left[^"]*border-left:2px solid[^"]*"><code[^>]*>kvm_<wbr>flush_<wbr>tlb_<wbr>multi/);
+  // Kernel names keep their underscores and "->" when they wrap: breaks only after "_", never inside "->".
+  const { codeHtml } = await import("../src/text/html.js");
+  const code = codeHtml("tlb->freed_tables");
+  assert.equal(code.replace(/<[^>]*>/g, ""), "tlb-&gt;freed_tables");
+  assert.match(code, /<span style="white-space:nowrap">-&gt;<\/span>/);
 });
 
 test("r.estimate(): an interval where races were seen, the bound alone where none was", async () => {
