@@ -10,10 +10,8 @@ import { paramSpec, PARAM_NAMES } from "../model/params.js";
 import type { EngineKind } from "../engines/montecarlo/blocks.js";
 import { checkEngine } from "../engines/montecarlo/pool.js";
 
-/** A malformed command line that is not about one field's value (a missing value, a stray argument). */
-export class UsageError extends Error {
-  override readonly name = "UsageError";
-}
+import { UsageError } from "./command.js";
+export { UsageError };
 
 export type Options = NonNullable<ParseArgsConfig["options"]>;
 type Config<O extends Options> = { args: string[]; options: O; allowPositionals: true; strict: true };

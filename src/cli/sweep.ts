@@ -13,6 +13,7 @@ import type { Command } from "./command.js";
 import { json, presetsHelp } from "./format.js";
 import { progressLine } from "./progress.js";
 import { DEFAULT_SEED } from "./run.js";
+import { SUMMARY } from "./commands.js";
 
 /** Per cell: a 21 x 21 grid then takes ~10-30 s. */
 export const SWEEP_EPISODES = 20_000;
@@ -122,7 +123,7 @@ export function parseVary(spec: string): [string, AxisValue[]] {
 
 export const sweep: Command = {
   name: "sweep",
-  summary: "simulate a grid of parameter values, one CSV/JSON row per cell",
+  summary: SUMMARY.sweep,
   get help() {
     return help + presetsHelp();
   },
