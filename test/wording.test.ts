@@ -101,3 +101,16 @@ test("the explorer's SAFE and the matrix cell say what is known", () => {
   const label = cellLabel({ race: "SAFE", steps: null, races: 0, episodes: 4000, pRace: 0, pRaceLo: 0, pRaceHi: 9.2e-4, exactPRace: null } as never);
   assert.deepEqual(label.slice(1, 3), ["MC: no race in 4,000", "pRace < 9.20e-4 (95%)"]);
 });
+
+test("a measured profile names the scenario it describes, never the preset it started from", async () => {
+  const { measuredScenarioTitle } = await import("../src/measure/apply.js");
+  const seed = tr.scenario("seed");
+  assert.equal(measuredScenarioTitle(seed, seed.params), seed.title);
+  assert.equal(measuredScenarioTitle(seed, { ...seed.params, flush: "hypercall", tableFree: "rcu-pt-reclaim" }), "hypercall flush, tableFree rcu-pt-reclaim: no preset");
+  const hyp = tr.scenario("hypercall-rcu");
+  assert.equal(measuredScenarioTitle(seed, { ...seed.params, flush: "hypercall" }), `${hyp.title} (as preset hypercall-rcu)`);
+  // A measured rate is shown to 3 significant digits in the scenario's table and in a reply.
+  const s = seed.with({ preemptRate: 0.01205688204769 });
+  assert.match(s.text(), /preemptRate\s+0\.0121\s/);
+  assert.match(runReply(s, (await tr.run(s, { episodes: 1000, seed: 1 })).data), /preemptRate\s+0\.0121\s/);
+});

@@ -66,7 +66,8 @@ export function paramOrigins(s: Scenario): Record<string, string> {
 export function paramLines(scenario: Scenario): string[] {
   const values = formatParams(scenario.params);
   const from = paramOrigins(scenario);
-  const params = PARAM_SPECS.map(({ name, unit }) => [name, fit(String(values[name]), 30), unit, from[name]!]);
+  // Measured values are shown for reading (0.0121, not 0.01205688204769); the manifest keeps them whole.
+  const params = PARAM_SPECS.map(({ name, unit }) => [name, fit(typeof values[name] === "number" ? fmtNumber(values[name] as number) : String(values[name]), 30), unit, from[name]!]);
   return [
     ...columns([["parameter", "value", "unit", "from"], ...params]),
     ...wrapLines(`(from: set = changed, preset = ${scenario.preset ?? "the scenario"}'s, default = the model's` +
