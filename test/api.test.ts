@@ -96,3 +96,12 @@ test("tr.markdown: prose wrapped for terminals; data escaped so it is not read a
   assert.ok(m.text().split("\n").every((l) => l.length <= 72) && m.text().split("\n").length > 1);
   assert.equal(tr.markdown.escape("pRace < 1e-5 & tlb_remove_table *x* [1]"), "pRace &lt; 1e-5 &amp; tlb\\_remove\\_table \\*x\\* \\[1\\]");
 });
+
+test("tr.markdown's HTML: what an untrusted notebook shows, with data escaped and underscores kept", async () => {
+  const { markdownHtml } = await import("../src/text/markdown-html.js");
+  assert.equal(markdownHtml("Prose *wraps* between **words** and `kvm_flush_tlb_multi`."),
+    "<p>Prose <em>wraps</em> between <b>words</b> and <code>kvm_flush_tlb_multi</code>.</p>");
+  assert.equal(markdownHtml(`* **seed-immediate**: ${tr.markdown.escape("<script>a_b</script> *x*")}\n* two`),
+    "<ul><li><b>seed-immediate</b>: &lt;script&gt;a_b&lt;/script&gt; *x*</li><li>two</li></ul>");
+  assert.doesNotMatch(markdownHtml("[x](javascript:alert(1))"), /href/, "only relative, anchor and http(s) links");
+});
