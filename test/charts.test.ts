@@ -209,3 +209,9 @@ test("a line chart spanning less than a decade has at least two y ticks (0.64 to
   assert.ok(g.rows.every((r) => r.pRace > 0.1), "the values span less than a decade");
   assert.ok((y.tickvals ?? []).length >= 2, `y ticks: ${JSON.stringify(y)}`);
 });
+
+test("a colour bar's decade labels share one form", async () => {
+  const { decadeLabels } = await import("../src/charts/colour.js");
+  assert.deepEqual(decadeLabels([-2, -1, 0]), ["0.01", "0.1", "1"]);
+  assert.deepEqual(decadeLabels([-3, -2, -1, 0]), ["1e-3", "1e-2", "1e-1", "1e0"]);
+});
