@@ -7,6 +7,7 @@
  *   const g = await tr.sweep(s.vary({ memoryPressure: tr.range(0, 1, 21), preemptRate: tr.logRange(0.01, 100, 21) }));
  *   tr.heatmap(g, { x: "memoryPressure", y: "preemptRate", z: "pRace" }).show();
  */
+import { fileURLToPath } from "node:url";
 import { type Grid, logRange, range } from "./analysis/grid.js";
 import { protocolFileRef, protocolTextRef, withProtocol } from "./protocol/attach.js";
 import { runSweep, type SweepData } from "./analysis/sweep.js";
@@ -71,6 +72,9 @@ export type { ExactOptions, ExactResult } from "./engines/exact/index.js";
 export type { SensitivityData, SensitivityOptions, SensitivityRow } from "./engines/exact/sensitivity.js";
 
 /** Run defaults: shown in every result's manifest. */
+/** The `tlbrace` command of this library, for a notebook that runs it: `execFileSync(process.execPath, [tr.CLI, "rerun", file])`. */
+export const CLI: string = fileURLToPath(new URL("../bin/tlbrace.js", import.meta.url));
+
 export const RUN_DEFAULTS = { episodes: 100_000, seed: 1 } as const;
 /** Sweep defaults, per cell. */
 export const SWEEP_DEFAULTS = { episodes: 10_000, seed: 1 } as const;

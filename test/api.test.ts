@@ -16,7 +16,8 @@ test("a run prints a compact, email-safe text form and a summary table", async (
   const text = inspect(r);
   emailSafe(text);
   assert.match(text, /^seed: /);
-  assert.match(text, new RegExp(`${r.races} races in 20000 episodes`));
+  assert.ok(text.split("\n").includes(r.estimate()), "the race line is the estimate's wording");
+  assert.match(r.estimate(), /in 20,000 episodes/);
   const s = r.summary();
   assert.deepEqual(s.columnNames(), ["measure", "unit", "mean", "p50", "p90", "p99", "max", "lo95", "hi95"]);
   assert.equal(s.get("mean", 0), r.pRace);
@@ -70,15 +71,20 @@ test("table HTML: text left, numbers right, by inline style (a notebook's style 
   assert.equal(align(wHead!), "left");
   assert.equal(align(uHead!), "left");
   assert.match(uHead!, /border-left:2px solid/);
-  assert.match(c, /<td style="[^"]*text-align:left[^"]*border-left:2px solid[^"]*"><code>kvm_flush_tlb_multi/);
+  assert.match(c, /<td style="[^"]*text-align:left[^"]*border-left:2px solid[^"]*"><code[^>]*>kvm_<wbr>flush_<wbr>tlb_<wbr>multi/);
+  // Kernel names keep their underscores and "->" when they wrap: breaks only after "_", never inside "->".
+  const { codeHtml } = await import("../src/text/html.js");
+  const code = codeHtml("tlb->freed_tables");
+  assert.equal(code.replace(/<[^>]*>/g, ""), "tlb-&gt;freed_tables");
+  assert.match(code, /<span style="white-space:nowrap">-&gt;<\/span>/);
 });
 
 test("r.estimate(): an interval where races were seen, the bound alone where none was", async () => {
   const none = await tr.run("seed", { episodes: 20_000, seed: 1 });
   assert.equal(none.races, 0);
-  assert.equal(none.estimate(), `0 races in 20000; pRace < ${none.ci95[1].toExponential(2)} at 95%`);
+  assert.equal(none.estimate(), `no race in 20,000 episodes: pRace < ${none.ci95[1].toExponential(2)} (95%)`);
   const some = await tr.run(tr.scenario("seed").with({ tableFree: "immediate" }), { episodes: 20_000, seed: 1 });
-  assert.match(some.estimate(), new RegExp(`^pRace 0\\.\\d+ \\[0\\.\\d+, 0\\.\\d+\\] \\(${some.races} races in 20000\\)$`));
+  assert.match(some.estimate(), new RegExp(`^pRace 0\\.\\d+ \\[0\\.\\d+, 0\\.\\d+\\] \\(${some.races.toLocaleString("en-US")} races in 20,000 episodes\\)$`));
   // A mail of several runs: the parameter table once, then what differs.
   const text = String(tr.reply(["Opening.", none, some]));
   assert.equal(text.split("parameter       value").length - 1, 1);
@@ -89,4 +95,13 @@ test("tr.markdown: prose wrapped for terminals; data escaped so it is not read a
   const m = tr.markdown("word ".repeat(40).trim());
   assert.ok(m.text().split("\n").every((l) => l.length <= 72) && m.text().split("\n").length > 1);
   assert.equal(tr.markdown.escape("pRace < 1e-5 & tlb_remove_table *x* [1]"), "pRace &lt; 1e-5 &amp; tlb\\_remove\\_table \\*x\\* \\[1\\]");
+});
+
+test("tr.markdown's HTML: what an untrusted notebook shows, with data escaped and underscores kept", async () => {
+  const { markdownHtml } = await import("../src/text/markdown-html.js");
+  assert.equal(markdownHtml("Prose *wraps* between **words** and `kvm_flush_tlb_multi`."),
+    "<p>Prose <em>wraps</em> between <b>words</b> and <code>kvm_flush_tlb_multi</code>.</p>");
+  assert.equal(markdownHtml(`* **seed-immediate**: ${tr.markdown.escape("<script>a_b</script> *x*")}\n* two`),
+    "<ul><li><b>seed-immediate</b>: &lt;script&gt;a_b&lt;/script&gt; *x*</li><li>two</li></ul>");
+  assert.doesNotMatch(markdownHtml("[x](javascript:alert(1))"), /href/, "only relative, anchor and http(s) links");
 });

@@ -11,6 +11,7 @@ import { InputError } from "../src/model/errors.js";
 import { defineScenario, withParams } from "../src/model/scenario.js";
 import { fmtP } from "../src/text/format.js";
 import { matchSnapshot } from "./snapshot.js";
+import * as tr from "../src/index.js";
 
 // Skipping the sync IPI: no race without memory pressure, races with it, so
 // the sweep has both zero and non-zero cells.
@@ -43,15 +44,15 @@ test("the heatmap's cells are the sweep's pRace: log10 colour, zero cells in the
     assert.equal((zero.z as Matrix)[i]![j], r.pRace === 0 ? 0 : null, `cell ${r.cell}`);
     // Each cell's hover text is on the trace that draws it.
     const hover = ((r.pRace > 0 ? colour : zero).text as string[][])[i]![j]!;
-    assert.match(hover, new RegExp(`${r.races} races in ${r.episodes} episodes`));
-    assert.match(hover, /95% CI/);
+    assert.match(hover, r.races === 0 ? new RegExp(`no race in ${r.episodes.toLocaleString("en-US")} episodes: pRace < `)
+      : new RegExp(`${r.races.toLocaleString("en-US")} races? in ${r.episodes.toLocaleString("en-US")} episodes`));
   }
   assert.equal((f.layout.yaxis as Record<string, unknown>).type, "log", "preemptRate from logRange is a log axis");
   assert.equal((f.layout.xaxis as Record<string, unknown>).type, "linear");
   assert.equal(zero.texttemplate, undefined, "no label on each zero cell");
   const bound = Math.max(...sweep.rows.filter((r) => r.races === 0).map((r) => r.pRaceHi));
   const note = (f.layout.annotations as { text: string }[])[0]!.text;
-  assert.equal(note, `grey: no race seen in 2000 episodes; pRace < ${fmtP(bound)} at 95%`);
+  assert.equal(note, `grey: no race in 2,000 episodes: pRace < ${fmtP(bound)} (95%)`);
   assert.deepEqual((f.layout.coloraxis as Record<string, unknown>).colorbar !== undefined, true, "a colour bar");
 });
 
@@ -71,7 +72,7 @@ test("an all-zero heatmap: grey cells, a bar saying what grey is, no label per c
   assert.equal(zero.showscale, true);
   assert.deepEqual((zero.colorbar as { ticktext: string[] }).ticktext, ["none seen"]);
   assert.equal(zero.texttemplate, undefined);
-  assert.match((f.layout.annotations as { text: string }[])[0]!.text, /no race seen in 300 episodes; pRace < 0\.0122 at 95%/);
+  assert.match((f.layout.annotations as { text: string }[])[0]!.text, /no race in 300 episodes: pRace < 0\.0122 \(95%\)/);
 });
 
 test("heatmaps side by side share one colour range and one colour bar", async () => {
@@ -151,7 +152,7 @@ test("a line chart where no race was seen: bounds on a log axis, said in words, 
   assert.deepEqual(trace(f, 0).y, safe.rows.map((r) => r.pRaceHi));
   assert.ok((trace(f, 0).y as number[]).every((y) => y > 0), "no point at 0");
   assert.equal((f.layout.yaxis as Record<string, unknown>).type, "log");
-  assert.match((f.layout.annotations as { text: string }[])[0]!.text, /no race seen in any cell \(2000 episodes each\).*pRace < 0\.00184/);
+  assert.match((f.layout.annotations as { text: string }[])[0]!.text, /no race in any cell \(2,000 episodes each\): pRace < 0\.00184 \(95%\)/);
 });
 
 test("log axes are chosen from the values: logRange yes, range no", () => {
@@ -196,4 +197,21 @@ test("timeline labels are whole kernel names, wrapped, never cut; tornado labels
   assert.doesNotMatch(label, /\.\.\./);
   const { rowLabel } = await import("../src/charts/tornado.js");
   assert.equal(rowLabel({ param: "memoryPressure", elasticity: 1 } as Parameters<typeof rowLabel>[0]), "memoryPressure (elasticity 1.00)");
+});
+
+test("a line chart spanning less than a decade has at least two y ticks (0.64 to 0.999 is not just '1')", async () => {
+  const { narrowLogTicks } = await import("../src/charts/scale.js");
+  assert.deepEqual(narrowLogTicks([0.64, 0.8, 0.999]), { tickvals: [0.7, 0.8, 0.9], ticktext: ["0.7", "0.8", "0.9"] });
+  for (const values of [[0.21, 0.49], [3e-4, 2e-3], [0.5], [0.9991, 0.9993]]) assert.ok(narrowLogTicks(values)!.tickvals.length >= 2, String(values));
+  assert.equal(narrowLogTicks([1e-4, 0.5]), undefined, "several decades: Plotly's own ticks");
+  const g = await tr.sweep(tr.scenario("kvm-immediate").vary({ preemptRate: [1, 10, 100] }), { episodes: 2000, seed: 1 });
+  const y = tr.lineChart(g, { x: "preemptRate" }).figure.layout.yaxis as { tickvals?: number[] };
+  assert.ok(g.rows.every((r) => r.pRace > 0.1), "the values span less than a decade");
+  assert.ok((y.tickvals ?? []).length >= 2, `y ticks: ${JSON.stringify(y)}`);
+});
+
+test("a colour bar's decade labels share one form", async () => {
+  const { decadeLabels } = await import("../src/charts/colour.js");
+  assert.deepEqual(decadeLabels([-2, -1, 0]), ["0.01", "0.1", "1"]);
+  assert.deepEqual(decadeLabels([-3, -2, -1, 0]), ["1e-3", "1e-2", "1e-1", "1e0"]);
 });

@@ -74,6 +74,6 @@ test("an interrupt: the progress display and the error say how far the run got a
 test("tr.markdown shows prose as markdown, with its text for terminals", () => {
   const [kind, plain, mimes] = results[5]!.outputs[0]!;
   assert.equal(kind, "display_data");
-  assert.deepEqual(mimes, ["text/markdown", "text/plain"]);
+  assert.deepEqual(mimes, ["text/html", "text/markdown", "text/plain"], "HTML beside the markdown, for an untrusted notebook");
   assert.equal(plain, "Prose *wraps* between words.");
 });

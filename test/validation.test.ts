@@ -77,3 +77,11 @@ test("measured samples: an empty file or a device is refused; file content is ne
   rejects(() => readColumn(file("bad.csv", "t\n1\nfast\n"), "t"), `${join(dir, "bad.csv")}, column t, row 2`, "a cell of 4 characters");
   assert.throws(() => readColumn(join(dir, "bad.csv"), "t"), (e: unknown) => e instanceof InputError && !e.message.includes("fast"));
 });
+
+test("a misspelled preset, parameter or command gets 'did you mean'; a name far from all gets none", async () => {
+  const { InputError } = await import("../src/model/errors.js");
+  const { scenario } = await import("../src/index.js");
+  assert.throws(() => scenario("sede"), (e: unknown) => e instanceof InputError && /; did you mean seed\?$/.test(e.message));
+  assert.throws(() => scenario("seed").with({ preemptRat: 1 } as never), (e: unknown) => e instanceof InputError && /did you mean preemptRate\?$/.test(e.message));
+  assert.throws(() => scenario("zzzzzzzz"), (e: unknown) => e instanceof InputError && !/did you mean/.test(e.message));
+});

@@ -12,10 +12,10 @@ import { Sensitivity } from "./sensitivity.js";
 import { type Showable, showableTable, showBundle, type Table, tableHtml } from "./show.js";
 
 const COSTS = [
-  ["unmapLatencyUs", "unmap latency", "us"],
-  ["freeDelayUs", "free delay", "us"],
+  ["unmapLatencyUs", "unmap latency", "µs"],
+  ["freeDelayUs", "free delay", "µs"],
   ["ipis", "IPIs to W", "count"],
-  ["waitUs", "U waiting on W", "us"],
+  ["waitUs", "U waiting on W", "µs"],
 ] as const;
 
 export class Exact implements Showable {
@@ -55,7 +55,7 @@ export class Exact implements Showable {
       `pRace    ${fmtP(d.pRace)}  (exact, per overlapping unmap)`,
       `pCorrupt ${fmtP(d.pCorrupt)}`,
       ...(d.pTorn === undefined ? [] : [`pTorn    ${fmtP(d.pTorn)}  (the PTE model's chain, ${d.tornChain!.states} states)`]),
-      textTable(["expected cost", "mean"], COSTS.map(([k, label, unit]) => [label, unit === "us" ? fmtUs(d.costs[k]) : fmtNumber(d.costs[k])])),
+      textTable(["expected cost", "mean"], COSTS.map(([k, label, unit]) => [label, unit === "µs" ? fmtUs(d.costs[k]) : fmtNumber(d.costs[k])])),
       ...approximations(d),
       ...approximationWarning(this.scenario, d),
       `exact CTMC: ${d.states} states, ${d.transitions} transitions, residual ${d.residual.toExponential(1)}`,

@@ -9,7 +9,7 @@ import type { Manifest } from "../engines/manifest.js";
 import { counterexampleText, type ExploreOutcome, type ExploreResult, exploreText, OUTCOMES, type TraceStep } from "../engines/explore/index.js";
 import { InputError } from "../model/errors.js";
 import type { Scenario } from "../model/scenario.js";
-import { escapeHtml } from "../text/html.js";
+import { codeHtml, escapeHtml } from "../text/html.js";
 import { NUMBER_CELL, TEXT_CELL } from "../report/table.js";
 import { type Showable, showableTable, showBundle, showFigure, type Table, tableHtml } from "./show.js";
 
@@ -93,7 +93,7 @@ export class Counterexample implements Showable {
   html(): string {
     const W = `${TEXT_CELL};width:46%;padding-right:1.5em`, U = `${TEXT_CELL};width:46%;padding-left:1.5em;border-left:2px solid #bbb`;
     const rows = this.steps.map((t, i) => {
-      const cell = `<code>${escapeHtml(t.kernel)}</code><br><small>${escapeHtml(t.label)}</small>`;
+      const cell = `${codeHtml(t.kernel)}<br><small>${escapeHtml(t.label)}</small>`;
       const n = `<td style="${NUMBER_CELL}">${i + 1}</td>`;
       if (t.actor === "host") return `<tr>${n}<td colspan="2" style="text-align:center;font-style:italic">&lt;host: ${cell}&gt;</td></tr>`;
       return t.actor === "W" ? `<tr>${n}<td style="${W}">${cell}</td><td style="${U}"></td></tr>` : `<tr>${n}<td style="${W}"></td><td style="${U}">${cell}</td></tr>`;

@@ -6,6 +6,7 @@
 import { inspect } from "node:util";
 import { InputError } from "../model/errors.js";
 import { wrap } from "../text/format.js";
+import { markdownHtml } from "../text/markdown-html.js";
 import { type Showable } from "./show.js";
 import { displayBundle } from "../notebook/display.js";
 
@@ -20,7 +21,8 @@ export class Markdown implements Showable {
     return this.source.split(/\n\s*\n/).map((p) => (/^\s*([-*] |\d+\. |#|```|>)/m.test(p) ? p : wrap(p).join("\n"))).join("\n\n");
   }
   show(): void {
-    if (!displayBundle({ "text/markdown": this.source, "text/plain": this.text() })) console.log(this.text());
+    // HTML beside the markdown: an untrusted notebook shows it where it would show text/markdown as plain text.
+    if (!displayBundle({ "text/markdown": this.source, "text/html": markdownHtml(this.source), "text/plain": this.text() })) console.log(this.text());
   }
   toString(): string { return this.text(); }
   [inspect.custom](): string { return this.text(); }

@@ -8,6 +8,7 @@ import { profileSamples, profileText } from "../measure/summary.js";
 import { InputError } from "../model/errors.js";
 import { machineLine } from "../model/measured.js";
 import { DEFAULTS, DELAY_PARAMS, type DelayParam, formatParams, PARAM_SPECS } from "../model/params.js";
+import { fmtNumber } from "../text/format.js";
 import { escapeHtml } from "../text/html.js";
 import { Chart } from "./chart.js";
 import { type Showable, showableTable, showBundle, type Table, tableHtml } from "./show.js";
@@ -59,7 +60,7 @@ export class MachineProfile implements Showable {
         parameter: name,
         measured: e?.measured ?? false,
         n: e?.measured ? e.n : null,
-        value: e?.measured ? String(e.value) : null,
+        value: e?.measured ? (typeof e.value === "number" ? fmtNumber(e.value) : String(e.value)) : null,
         default: String(defaults[name]),
         how: e ? (e.measured ? e.method : e.why) : "not in this profile",
       };

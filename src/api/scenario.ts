@@ -5,7 +5,7 @@ import { formatParams, PARAM_SPECS, type Params } from "../model/params.js";
 import { type Scenario, withParams } from "../model/scenario.js";
 import type { Measured } from "../model/measured.js";
 import { measuredLines } from "../report/measured.js";
-import { textTable } from "../text/format.js";
+import { fmtNumber, textTable } from "../text/format.js";
 import { escapeHtml } from "../text/html.js";
 import { htmlTable } from "../report/table.js";
 import { type Showable, showBundle } from "./show.js";
@@ -44,7 +44,7 @@ export class ScenarioView implements Scenario, Showable {
   }
   text(): string {
     const p = formatParams(this.params);
-    const rows = PARAM_SPECS.map((s) => [s.name, String(p[s.name]), s.unit.replace("µ", "u"), this.measured?.params[s.name] ? "measured" : ""]);
+    const rows = PARAM_SPECS.map((s) => [s.name, typeof p[s.name] === "number" ? fmtNumber(p[s.name] as number) : String(p[s.name]), s.unit.replace("µ", "u"), this.measured?.params[s.name] ? "measured" : ""]);
     return [`${this.name}: ${this.title}`, textTable(["parameter", "value", "unit", ""], rows), ...measuredLines(this.measured)].join("\n");
   }
   /** The title, the summary and the parameters with their units and meanings. */

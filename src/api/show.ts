@@ -9,7 +9,7 @@ import { displayBundle, displayFigure, inKernel } from "../notebook/display.js";
 import { staticPng } from "../notebook/static-image.js";
 import type { Figure } from "../charts/figure.js";
 import { checkTraceTypes } from "../charts/plotlyjs.js";
-import { type Cell, fmtNumber, textTable, WIDTH, wrap } from "../text/format.js";
+import { ascii, type Cell, fmtNumber, textTable, WIDTH, wrap } from "../text/format.js";
 
 export type Table = ReturnType<typeof aq.from>;
 
@@ -45,7 +45,8 @@ export function tableText(t: Table, maxRows = 12): string {
   const notes: string[] = [];
   if (t.numRows() > maxRows) notes.push(`${t.numRows() - maxRows} more rows`);
   if (k < names.length) notes.push(`columns not shown: ${names.slice(k).join(", ")}`);
-  return [text, ...(notes.length ? wrap(`(${notes.join("; ")}; .show() for all)`) : [])].join("\n");
+  // The text form is email-safe ("us"); the HTML keeps "µs".
+  return ascii([text, ...(notes.length ? wrap(`(${notes.join("; ")}; .show() for all)`) : [])].join("\n"));
 }
 
 const cell = (v: unknown): Cell => (typeof v === "number" ? v : v === null || v === undefined ? "" : String(v));
@@ -53,7 +54,7 @@ const cell = (v: unknown): Cell => (typeof v === "number" ? v : v === null || v 
 /** HTML for a table: numbers as in the text form, empty cells for missing values. */
 export function tableHtml(t: Table, limit = 500): string {
   const numeric = t.columnNames().filter((n) => t.array(n).some((v: unknown) => typeof v === "number"));
-  const format = Object.fromEntries(numeric.map((n) => [n, (v: unknown) => (typeof v === "number" ? fmtNumber(v) : "")]));
+  const format = Object.fromEntries(numeric.map((n) => [n, (v: unknown) => (typeof v === "number" ? fmtNumber(v) : v == null ? "" : String(v))]));
   return t.toHTML({ limit, format, null: () => "" });
 }
 

@@ -4,6 +4,8 @@ import * as aq from "arquero";
 import type { SweepData, SweepRow } from "../analysis/sweep.js";
 import type { Scenario } from "../model/scenario.js";
 import { fmtP, wrap } from "../text/format.js";
+import { escapeHtml } from "../text/html.js";
+import { fmtCount, pValueCell, sweepRange } from "../text/wording.js";
 import { type Showable, showableTable, showBundle, type Table, tableHtml } from "./show.js";
 
 export class Sweep implements Showable {
@@ -24,10 +26,9 @@ export class Sweep implements Showable {
 
   text(): string {
     const rows = this.data.rows;
-    const ps = rows.map((r) => r.pRace);
     const axes = this.data.axes.map((a) => `${a.name} (${a.values.length})`).join(" x ");
-    const zero = rows.filter((r) => r.races === 0).length;
     if (this.data.manifest.engine === "rare") {
+      const ps = rows.map((r) => r.pRace);
       const count = (m: string) => rows.filter((r) => r.method === m).length;
       return [
         ...wrap(`rare sweep of ${this.scenario.name}: ${axes} = ${rows.length} cells, each to ${100 * (this.data.manifest.options?.relError ?? 0.1)}% relative error`),
@@ -38,14 +39,21 @@ export class Sweep implements Showable {
       ].join("\n");
     }
     return [
-      ...wrap(`sweep of ${this.scenario.name}: ${axes} = ${rows.length} cells, ${this.data.manifest.episodes} episodes each`),
-      `pRace from ${fmtP(Math.min(...ps))} to ${fmtP(Math.max(...ps))}; ${zero} cells saw no race`,
+      ...wrap(`sweep of ${this.scenario.name}: ${axes} = ${rows.length} cells, ${fmtCount(this.data.manifest.episodes)} episodes each`),
+      ...wrap(sweepRange(rows)),
       `seed ${this.data.manifest.seed}; .table() for the table, tr.heatmap(...) to draw`,
     ].join("\n");
   }
 
   show(): void {
-    showBundle(this.text(), tableHtml(this.table()));
+    showBundle(this.text(), this.html());
+  }
+
+  /** What show() displays: the range in words, then the table. */
+  html(): string {
+    // A cell that saw no race shows its bound, "< 1.84e-6", not a pRace of 0.
+    const rows = this.data.rows.map((r) => (r.races === 0 ? { ...r, pRace: pValueCell(0, 0, [0, r.pRaceHi]) } : r));
+    return `<p>${escapeHtml(sweepRange(this.data.rows))}</p>${tableHtml(aq.from(rows))}`;
   }
 
   toJSON(): SweepData { return this.data; }

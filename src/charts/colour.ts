@@ -64,11 +64,16 @@ export function logColourAxis([lo, hi]: Decades, title: string): JsonObject {
     cmin: lo,
     cmax: hi,
     colorscale: COLOURS,
-    colorbar: { title: { text: title }, tickvals: decades, ticktext: decades.map(decadeLabel) },
+    colorbar: { title: { text: title }, tickvals: decades, ticktext: decadeLabels(decades) },
   };
 }
 
 /** 10^k as people write it: 1, 0.1, 0.01, 1e-3, 1e-4 ... */
 export function decadeLabel(k: number): string {
   return k >= -2 && k <= 3 ? String(10 ** k) : `1e${k}`;
+}
+
+/** One form for a whole colour bar: plain numbers when every decade reads well so, else all as 1e-k ("1e0, 1e-1, 1e-2, 1e-3", not "1, 0.1, 0.01, 1e-3"). */
+export function decadeLabels(decades: readonly number[]): string[] {
+  return decades.every((k) => k >= -2 && k <= 3) ? decades.map(decadeLabel) : decades.map((k) => `1e${k}`);
 }

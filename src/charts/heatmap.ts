@@ -15,6 +15,7 @@ import type { Axis } from "../analysis/grid.js";
 import type { SweepData, SweepRow } from "../analysis/sweep.js";
 import { InputError } from "../model/errors.js";
 import { fmtP } from "../text/format.js";
+import { fmtCount } from "../text/wording.js";
 import { COLOURS, type Decades, decadeRange, givenDecades, logColourAxis, logValues, PROBABILITY_COLUMNS, ZERO_COLOUR, ZERO_TEXT_COLOUR } from "./colour.js";
 import { type Figure, jsonNumber, type JsonObject, type Trace } from "./figure.js";
 import { cellHover } from "./hover.js";
@@ -178,12 +179,12 @@ export function zeroNote(panels: readonly HeatmapPanel[]): string | undefined {
   if (withZeros.every((p) => p.settledZero)) return `grey: ${z} = 0 by exhaustive search or the exact solver${crossed}`;
   if (withZeros.every((p) => p.sweep.manifest.engine === "rare")) {
     const bound = Math.max(...withZeros.map((p) => p.zeroBound));
-    return `grey: ${z} = 0 by exhaustive search, or no race reached (pRace < ${fmtP(bound)} at 95%)${crossed}`;
+    return `grey: ${z} = 0 by exhaustive search, or no race reached: pRace < ${fmtP(bound)} (95%)${crossed}`;
   }
-  const episodes = [...new Set(withZeros.map((p) => p.sweep.manifest.episodes))].join(" or ");
+  const episodes = [...new Set(withZeros.map((p) => p.sweep.manifest.episodes))].map(fmtCount).join(" or ");
   if (z !== "pRace") return `grey: ${z} = 0, none seen in ${episodes} episodes`;
   const bound = Math.max(...withZeros.map((p) => p.zeroBound));
-  return `grey: no race seen in ${episodes} episodes; pRace < ${fmtP(bound)} at 95%${crossed}`;
+  return `grey: no race in ${episodes} episodes: pRace < ${fmtP(bound)} (95%)${crossed}`;
 }
 
 export function noteAnnotation(text: string): JsonObject {

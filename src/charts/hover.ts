@@ -1,17 +1,17 @@
 /**
  * Hover text for one cell of a sweep: where it is, what was measured, and how
  * sure: pRace with its 95% interval and the counts it comes from, so that a
- * 0 reads as "0 races in n episodes" rather than "impossible".
+ * 0 reads as "no race in n episodes: pRace < x (95%)" rather than "impossible".
  */
 import type { Axis } from "../analysis/grid.js";
 import type { SweepRow } from "../analysis/sweep.js";
 import { fmtNumber, fmtP } from "../text/format.js";
+import { fmtEstimate } from "../text/wording.js";
 import { PROBABILITY_COLUMNS } from "./colour.js";
 
 export function cellHover(row: SweepRow, axes: readonly Axis[], column: string): string {
   const lines = axes.map((a) => `${a.name} ${show(row[a.name])}`);
-  lines.push(`pRace ${fmtP(row.pRace)} (95% CI ${fmtP(row.pRaceLo)} to ${fmtP(row.pRaceHi)})`);
-  lines.push(`${row.races} races in ${row.episodes} episodes`);
+  lines.push(fmtEstimate("pRace", row.races, row.episodes, row.pRace, [row.pRaceLo, row.pRaceHi]));
   if (column !== "pRace") lines.push(`${column} ${formatValue(column, row[column])}`);
   return lines.join("<br>");
 }

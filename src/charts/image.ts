@@ -5,7 +5,8 @@
  * the browser and loading plotly.js into it is most of the cost of a first
  * picture; a kept ImageRenderer pays it once.
  */
-import { type Browser, chromium, type Page } from "playwright-core";
+// Loaded on the first render: importing playwright-core costs most of a second of CPU.
+import type { Browser, Page } from "playwright-core";
 import { InputError } from "../model/errors.js";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./chromium.js";
 import type { Figure } from "./figure.js";
@@ -50,6 +51,7 @@ export class ImageRenderer {
   async #ready(): Promise<Page> {
     if (this.#page) return this.#page;
     try {
+      const { chromium } = await import("playwright-core");
       this.#browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS] });
     } catch (e) {
       throw new Error(`cannot start Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set TLBRACE_CHROMIUM): ${(e as Error).message.split("\n")[0]}`);

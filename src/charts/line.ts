@@ -13,10 +13,11 @@ import type { Axis } from "../analysis/grid.js";
 import type { SweepData, SweepRow } from "../analysis/sweep.js";
 import { InputError } from "../model/errors.js";
 import { fmtP } from "../text/format.js";
+import { fmtCount } from "../text/wording.js";
 import { PROBABILITY_COLUMNS, ZERO_TEXT_COLOUR } from "./colour.js";
 import { type Figure, jsonNumber, type JsonObject, type Trace } from "./figure.js";
 import { cellHover } from "./hover.js";
-import { axisLayout, axisTitle, logDtick } from "./scale.js";
+import { axisLayout, axisTitle, logDtick, narrowLogTicks } from "./scale.js";
 import { cellsAt, type Fixed, pickAxis, pickColumn, samplingText, sliceText } from "./select.js";
 
 export interface LineOptions {
@@ -88,7 +89,7 @@ export function lineChart(sweep: SweepData, options: LineOptions): Figure {
       y: unseen.map((r) => jsonNumber(r[interval[1]] as number)),
       // Growing sizes: bounds of several series at one point nest instead of hiding each other.
       marker: { color: colour, symbol: "triangle-down-open", size: 10 + 4 * Math.min(i, 6), line: { width: 1.5 } },
-      text: unseen.map((r) => `${cellHover(r, drawn, y)}<br>no race seen: pRace < ${fmtP(r[interval[1]] as number)} at 95%`),
+      text: unseen.map((r) => cellHover(r, drawn, y)),
       hovertemplate: "%{text}<extra></extra>",
     });
   });
@@ -105,7 +106,7 @@ export function lineChart(sweep: SweepData, options: LineOptions): Figure {
   if (nothingSeen) {
     const bound = Math.max(...rows.map((r) => r[interval![1]] as number));
     layout.annotations = [{
-      text: `no race seen in any cell (${sweep.manifest.episodes} episodes each): ▽ marks the 95% upper bound, pRace < ${fmtP(bound)}`,
+      text: `no race in any cell (${fmtCount(sweep.manifest.episodes)} episodes each): pRace < ${fmtP(bound)} (95%), ▽ marks each bound`,
       xref: "paper", yref: "paper", x: 0.5, y: 1.0, xanchor: "center", yanchor: "bottom",
       showarrow: false, font: { size: 12, color: ZERO_TEXT_COLOUR },
     }];
@@ -117,6 +118,8 @@ export function lineChart(sweep: SweepData, options: LineOptions): Figure {
 function yAxisLayout(y: string, log: boolean, band: boolean, drawn: readonly number[]): JsonObject {
   const probability = PROBABILITY_COLUMNS.includes(y);
   const text = `${y}${log ? " (log scale" + (band ? "; band: 95% CI)" : ")") : ""}`;
+  const narrow = log ? narrowLogTicks(drawn) : undefined;
+  if (narrow) return { title: { text }, type: "log", tickmode: "array", ...narrow };
   if (log) return { title: { text }, type: "log", exponentformat: "power", dtick: logDtick(drawn) };
   return { title: { text }, rangemode: "tozero", ...(probability ? { exponentformat: "power" } : {}) };
 }

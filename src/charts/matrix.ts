@@ -7,6 +7,7 @@
  */
 import type { MatrixRow, Verdict } from "../analysis/matrix.js";
 import { fmtInterval, fmtP } from "../text/format.js";
+import { fmtCount } from "../text/wording.js";
 import type { Figure, JsonObject } from "./figure.js";
 
 /** Blue for safe, red for unsafe (told apart without colour vision too), grey for no verdict. */
@@ -31,8 +32,8 @@ export interface MatrixChartOptions {
 export function cellLabel(r: MatrixRow): string[] {
   return [
     r.race + (r.steps === null ? "" : ` (${r.steps} steps)`),
-    r.races === 0 ? "MC: no race seen" : `MC ${fmtP(r.pRace)}`,
-    r.races === 0 ? `pRace < ${fmtP(r.pRaceHi)} at 95%` : fmtInterval([r.pRaceLo, r.pRaceHi]),
+    r.races === 0 ? `MC: no race in ${fmtCount(r.episodes)}` : `MC ${fmtP(r.pRace)}`,
+    r.races === 0 ? `pRace < ${fmtP(r.pRaceHi)} (95%)` : fmtInterval([r.pRaceLo, r.pRaceHi]),
     r.exactPRace === null ? "exact: n/a" : `exact ${fmtP(r.exactPRace)}`,
   ];
 }

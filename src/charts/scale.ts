@@ -60,6 +60,31 @@ export function logDtick(values: readonly number[]): number | string {
   return Math.log10(Math.max(...positive) / Math.min(...positive)) >= 3 ? 1 : "D2";
 }
 
+/**
+ * Ticks for a log axis whose values span less than a decade, where Plotly's
+ * 1-2-5 ticks leave one label or none (0.64 to 0.999 shows only "1"): evenly
+ * spaced round values, at least two, inside the values' range.
+ */
+export function narrowLogTicks(values: readonly number[]): { tickvals: number[]; ticktext: string[] } | undefined {
+  const positive = values.filter((v) => v > 0 && Number.isFinite(v));
+  if (positive.length === 0) return undefined;
+  const lo = Math.min(...positive), hi = Math.max(...positive);
+  if (hi / lo >= 10) return undefined;
+  const span = hi > lo ? hi - lo : lo;
+  const magnitude = 10 ** Math.floor(Math.log10(span));
+  for (const f of [2, 1, 0.5, 0.2, 0.1]) {
+    const step = f * magnitude;
+    const first = Math.ceil(lo / step - 1e-9), last = Math.floor(hi / step + 1e-9);
+    if (last - first + 1 >= 2) {
+      const tickvals = Array.from({ length: last - first + 1 }, (_, k) => Number(((first + k) * step).toPrecision(12))).filter((v) => v > 0);
+      if (tickvals.length >= 2) return { tickvals, ticktext: tickvals.map(tickLabel) };
+    }
+  }
+  // One value, or values too close for round ticks: the ends themselves.
+  const ends = hi > lo ? [lo, hi] : [lo / 1.5, lo * 1.5];
+  return { tickvals: ends, ticktext: ends.map(tickLabel) };
+}
+
 /** Short tick labels: 0.01, 0.0251 -> "0.025", 100. */
 export function tickLabel(v: number): string {
   if (v === 0) return "0";

@@ -13,10 +13,8 @@ import { checkEngine } from "../engines/montecarlo/pool.js";
 import type { Scenario } from "../model/scenario.js";
 import { protocolFileRef, withProtocol } from "../protocol/attach.js";
 
-/** A malformed command line that is not about one field's value (a missing value, a stray argument). */
-export class UsageError extends Error {
-  override readonly name = "UsageError";
-}
+import { UsageError } from "./command.js";
+export { UsageError };
 
 export type Options = NonNullable<ParseArgsConfig["options"]>;
 type Config<O extends Options> = { args: string[]; options: O; allowPositionals: true; strict: true };

@@ -30,3 +30,8 @@ export class Interrupted extends Error {
 export class Mismatch extends Error {
   override readonly name = "Mismatch";
 }
+
+/** A malformed command line that is not about one field's value (a missing value, a stray argument). */
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}

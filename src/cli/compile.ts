@@ -4,6 +4,7 @@ import { defineScenario, presetNames, withParams } from "../model/scenario.js";
 import { type Options, overrides, parseCommandLine, positionals, protocolOption, settings } from "./args.js";
 import type { Command } from "./command.js";
 import { presetsHelp } from "./format.js";
+import { SUMMARY } from "./commands.js";
 
 const OPTIONS = {
   set: { type: "string", multiple: true },
@@ -31,7 +32,7 @@ Example:
 
 export const compile: Command = {
   name: "compile",
-  summary: "print the program the compiled Monte Carlo engine runs",
+  summary: SUMMARY.compile,
   get help() {
     return help + presetsHelp();
   },

@@ -7,6 +7,7 @@ import { type Options, overrides, parseCommandLine, positionals, PROFILE_HELP, p
 import { applyProfile } from "../measure/apply.js";
 import type { Command } from "./command.js";
 import { json, presetsHelp } from "./format.js";
+import { SUMMARY } from "./commands.js";
 
 const OPTIONS = {
   set: { type: "string", multiple: true },
@@ -48,7 +49,7 @@ Examples:
 
 export const exact: Command = {
   name: "exact",
-  summary: "solve one scenario exactly as a Markov chain: pRace, costs",
+  summary: SUMMARY.exact,
   get help() {
     return help + presetsHelp();
   },

@@ -6,6 +6,7 @@ import { defineScenario, presetNames, withParams } from "../model/scenario.js";
 import { type Options, overrides, parseCommandLine, positionals, protocolOption, settings, UsageError, wholeNumber } from "./args.js";
 import type { Command } from "./command.js";
 import { json, presetsHelp } from "./format.js";
+import { SUMMARY } from "./commands.js";
 
 const OPTIONS = {
   set: { type: "string", multiple: true },
@@ -92,7 +93,7 @@ function underFlagNames<T>(f: () => T): T {
 
 export const explore: Command = {
   name: "explore",
-  summary: "every interleaving: SAFE, or UNSAFE with a counterexample",
+  summary: SUMMARY.explore,
   get help() {
     return help + presetsHelp();
   },

@@ -4,27 +4,12 @@
  * stderr, nothing simulated), 3 a re-run gave different numbers,
  * 130 interrupted.
  */
-import { PACKAGE_VERSION } from "../engines/manifest.js";
+import { PACKAGE_VERSION } from "../engines/package-version.js";
 import { cut, InputError } from "../model/errors.js";
 import { MODEL_VERSION } from "../model/version.js";
-import { UsageError } from "./args.js";
-import { type Command, type Context, Interrupted, Mismatch } from "./command.js";
+import { type Command, type Context, Interrupted, Mismatch, UsageError } from "./command.js";
+import { COMMANDS } from "./commands.js";
 import { ascii } from "../text/format.js";
-import { run } from "./run.js";
-import { study } from "./study.js";
-import { sweep } from "./sweep.js";
-import { merge } from "./merge.js";
-import { exact } from "./exact.js";
-import { explore } from "./explore.js";
-import { rerun } from "./rerun.js";
-import { report } from "./report.js";
-import { matrix } from "./matrix.js";
-import { scenarios } from "./scenarios.js";
-import { compile } from "./compile.js";
-import { measure } from "./measure.js";
-import { protocol } from "./protocol.js";
-
-const COMMANDS: readonly Command[] = [run, sweep, merge, study, report, rerun, exact, explore, matrix, scenarios, measure, compile, protocol];
 
 /** One line of error; the parts that echo input are cut shorter still. */
 const MAX_MESSAGE = 600;
@@ -55,10 +40,11 @@ function version(): string {
   return `tlbrace ${PACKAGE_VERSION} (model ${MODEL_VERSION})\n`;
 }
 
-function findCommand(name: string): Command {
+/** The command named, loaded; only its own modules are imported. */
+async function findCommand(name: string): Promise<Command> {
   const c = COMMANDS.find((x) => x.name === name);
   if (!c) throw new InputError("command", name, `one of ${COMMANDS.map((x) => x.name).join(", ")} (see tlbrace --help)`);
-  return c;
+  return c.load();
 }
 
 /** Runs one command line; never throws. Returns the exit status. */
@@ -72,9 +58,9 @@ export async function dispatch(argv: readonly string[], ctx: Context): Promise<n
     }
     if (first === "-h" || first === "--help") return ctx.out(topHelp()), EXIT.ok;
     if (first === "-V" || first === "--version") return ctx.out(version()), EXIT.ok;
-    if (first === "help") return ctx.out(rest[0] === undefined ? topHelp() : findCommand(rest[0]).help), EXIT.ok;
+    if (first === "help") return ctx.out(rest[0] === undefined ? topHelp() : (await findCommand(rest[0])).help), EXIT.ok;
     if (first.startsWith("-")) throw new InputError("option", first, "--help or --version before a command");
-    await findCommand(first).run(rest, ctx);
+    await (await findCommand(first)).run(rest, ctx);
     return EXIT.ok;
   } catch (e) {
     if (e instanceof InputError || e instanceof UsageError) {

@@ -9,6 +9,7 @@ import type { Command } from "./command.js";
 import { csv } from "../text/csv.js";
 import { json, presetsHelp } from "./format.js";
 import { progressLine } from "./progress.js";
+import { SUMMARY } from "./commands.js";
 
 const OPTIONS = {
   base: { type: "string" },
@@ -61,7 +62,7 @@ Examples:
 
 export const matrix: Command = {
   name: "matrix",
-  summary: "flush mechanism x table-freeing mode: verdict, pRace, exact",
+  summary: SUMMARY.matrix,
   get help() {
     return help + presetsHelp();
   },

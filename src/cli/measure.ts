@@ -6,6 +6,7 @@ import { type Options, parseCommandLine, positionals } from "./args.js";
 import { type Command, Interrupted } from "./command.js";
 import { json } from "./format.js";
 import { progressLine } from "./progress.js";
+import { SUMMARY } from "./commands.js";
 
 const OPTIONS = {
   seconds: { type: "string" },
@@ -38,7 +39,7 @@ Use the profile with run, sweep, exact and matrix:
 
 export const measure: Command = {
   name: "measure",
-  summary: "measure this machine: delays, flush and free code, a profile",
+  summary: SUMMARY.measure,
   help,
   async run(args, ctx) {
     const { values, positionals: given } = parseCommandLine(args, OPTIONS);

@@ -5,6 +5,7 @@ import { parseCommandLine, UsageError } from "./args.js";
 import type { Command } from "./command.js";
 import { json } from "./format.js";
 import { outputFile, sweepCsv, writeSweep } from "./output.js";
+import { SUMMARY } from "./commands.js";
 
 const OPTIONS = {
   out: { type: "string" },
@@ -32,7 +33,7 @@ Example:
 
 export const merge: Command = {
   name: "merge",
-  summary: "join the shards of a sweep (--shard I/N) into the whole sweep",
+  summary: SUMMARY.merge,
   help,
   async run(args, ctx) {
     const { values, positionals: files } = parseCommandLine(args, OPTIONS);

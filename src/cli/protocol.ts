@@ -8,7 +8,9 @@ import { PROTOCOL_FORMAT, type ProtocolDoc } from "../protocol/format.js";
 import { builtinDoc } from "../protocol/library.js";
 import { lintProtocol } from "../protocol/lint.js";
 import { protocolFromFile } from "../protocol/load.js";
-import { type Options, parseCommandLine, UsageError } from "./args.js";
+import { type Options, parseCommandLine } from "./args.js";
+import { UsageError } from "./command.js";
+import { SUMMARY } from "./commands.js";
 import type { Command } from "./command.js";
 
 const OPTIONS = {
@@ -49,7 +51,7 @@ function docOf(target: string, model: ModelName): ProtocolDoc {
 
 export const protocol: Command = {
   name: "protocol",
-  summary: "print a preset's protocol as a file, or check a protocol file",
+  summary: SUMMARY.protocol,
   help,
   async run(args, ctx) {
     const { values, positionals: given } = parseCommandLine(args, OPTIONS);

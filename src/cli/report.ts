@@ -6,6 +6,7 @@ import { reportHtml } from "../report/html.js";
 import { replyOf, resultReport } from "../report/result.js";
 import { parseCommandLine, positionals } from "./args.js";
 import type { Command } from "./command.js";
+import { SUMMARY } from "./commands.js";
 
 const OPTIONS = {
   text: { type: "boolean" },
@@ -32,7 +33,7 @@ Options:
 
 export const report: Command = {
   name: "report",
-  summary: "a saved result as reply text or an HTML page",
+  summary: SUMMARY.report,
   help,
   async run(args, ctx) {
     const { values, positionals: given } = parseCommandLine(args, OPTIONS);

@@ -6,6 +6,7 @@ import { engineOption, parseCommandLine, positionals, workersOption } from "./ar
 import { type Command, Mismatch } from "./command.js";
 import { json } from "./format.js";
 import { progressLine } from "./progress.js";
+import { SUMMARY } from "./commands.js";
 
 const OPTIONS = {
   json: { type: "boolean" },
@@ -37,7 +38,7 @@ Exit status 3 when a re-run gives different numbers.
 
 export const rerun: Command = {
   name: "rerun",
-  summary: "re-run a result from its manifest and check the numbers",
+  summary: SUMMARY.rerun,
   help,
   async run(args, ctx) {
     const { values, positionals: given } = parseCommandLine(args, OPTIONS);

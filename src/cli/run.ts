@@ -16,6 +16,7 @@ import { rareJson, runJson } from "../report/result.js";
 import { json, presetsHelp } from "./format.js";
 import { progressLine } from "./progress.js";
 import { rareOptionsOf } from "./rare-options.js";
+import { SUMMARY } from "./commands.js";
 
 /** ~0.5 s on one core: enough to see rates down to ~1e-5 without making people wait. */
 export const RUN_EPISODES = 200_000;
@@ -71,7 +72,7 @@ Examples:
 
 export const run: Command = {
   name: "run",
-  summary: "simulate one scenario: race probability, 95% interval, costs",
+  summary: SUMMARY.run,
   get help() {
     return help + presetsHelp();
   },

@@ -7,6 +7,7 @@ import { ascii, columns, WIDTH, wrap } from "../text/format.js";
 import { type Options, parseCommandLine, positionals } from "./args.js";
 import type { Command } from "./command.js";
 import { json } from "./format.js";
+import { SUMMARY } from "./commands.js";
 
 const OPTIONS = {
   long: { type: "boolean" },
@@ -39,7 +40,7 @@ Options:
 
 export const scenarios: Command = {
   name: "scenarios",
-  summary: "list the preset scenarios in the order the kernel met them",
+  summary: SUMMARY.scenarios,
   help,
   async run(args, ctx) {
     const { values, positionals: given } = parseCommandLine(args, OPTIONS);

@@ -3,6 +3,7 @@ import { runStudy, type StudyOptions } from "../analysis/study.js";
 import { engineOption, EPISODES_ALLOWED, parseCommandLine, positionals, SEED_ALLOWED, wholeNumber } from "./args.js";
 import { type Command, Interrupted } from "./command.js";
 import { progressLine } from "./progress.js";
+import { SUMMARY } from "./commands.js";
 
 const OPTIONS = {
   out: { type: "string" },
@@ -53,7 +54,7 @@ function rejectOnAbort(signal: AbortSignal): Promise<never> {
 
 export const study: Command = {
   name: "study",
-  summary: "run the seed study and write report, reply and CSV to a folder",
+  summary: SUMMARY.study,
   help,
   async run(args, ctx) {
     const { values, positionals: given } = parseCommandLine(args, OPTIONS);

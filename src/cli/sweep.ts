@@ -15,6 +15,7 @@ import { progressLine } from "./progress.js";
 import { DEFAULT_SEED } from "./run.js";
 import { RARE_HELP, RARE_OPTIONS, rareOptionsOf } from "./rare-options.js";
 import { runRareSweep } from "../analysis/rare-sweep.js";
+import { SUMMARY } from "./commands.js";
 
 /** Episodes from which a sweep says what it will cost before it starts (minutes, on a laptop). */
 const LARGE_SWEEP = 1e8;
@@ -140,7 +141,7 @@ export function parseVary(spec: string): [string, AxisValue[]] {
 
 export const sweep: Command = {
   name: "sweep",
-  summary: "simulate a grid of parameter values, one CSV/JSON row per cell",
+  summary: SUMMARY.sweep,
   get help() {
     return help + presetsHelp();
   },

@@ -3,7 +3,6 @@
  * Every result an engine returns carries one.
  */
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { type Distribution, formatDistribution } from "../model/distribution.js";
 import type { Measured } from "../model/measured.js";
 import { PARAM_SPECS, type ParamName, type Params, type ProtocolRef } from "../model/params.js";
@@ -37,8 +36,8 @@ export interface Manifest {
   readonly protocol?: ProtocolRef;
 }
 
-const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
-export const PACKAGE_VERSION: string = pkg.version;
+export { PACKAGE_VERSION } from "./package-version.js";
+import { PACKAGE_VERSION } from "./package-version.js";
 
 export function paramsJson(p: Params): Record<ParamName, ParamJson> {
   const out = {} as Record<ParamName, ParamJson>;

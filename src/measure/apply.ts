@@ -12,7 +12,22 @@ import { parseCsvSpec } from "../model/empirical.js";
 import { InputError } from "../model/errors.js";
 import type { Measured, MeasuredParam } from "../model/measured.js";
 import { PARAM_NAMES, parseParam } from "../model/params.js";
-import { type Scenario, withParams } from "../model/scenario.js";
+import { preset, presetNames, type Scenario, withParams } from "../model/scenario.js";
+import type { Params } from "../model/params.js";
+
+/** The parameters that choose a scenario's code paths (not its delays). */
+const CHOICES = ["flush", "tableFree", "pteRead", "pteRemap"] as const;
+
+/**
+ * What a measured scenario describes: where the machine's flush or freeing
+ * differs from the preset it started from, the preset it matches, or its
+ * choices named with "no preset" - never the preset it started from.
+ */
+export function measuredScenarioTitle(start: Scenario, measured: Params): string {
+  if (CHOICES.every((k) => measured[k] === start.params[k])) return start.title;
+  const match = presetNames().map(preset).find((p) => CHOICES.every((k) => p.params[k] === measured[k]));
+  return match ? `${match.title} (as preset ${match.name})` : `${measured.flush} flush, tableFree ${measured.tableFree}: no preset`;
+}
 
 export interface LoadedProfile {
   readonly profile: Profile;
@@ -70,7 +85,8 @@ export function applyProfile(s: Scenario, profile: LoadedProfile | undefined, ch
   if (!profile) return withParams(s, changes);
   const { overrides, measured } = profileOverrides(profile);
   if (!measured) return withParams(s, changes);
-  const title = `${s.title}; measured on ${profile.profile.machine.kernel} (${Object.keys(measured.params).join(", ")})`;
+  const described = measuredScenarioTitle(s, withParams(s, overrides).params);
+  const title = `${described}; measured on ${profile.profile.machine.kernel} (${Object.keys(measured.params).join(", ")})`;
   const onMachine: Scenario = { ...withParams(s, overrides, s.name, title), measured };
   return withParams(onMachine, changes);
 }

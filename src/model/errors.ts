@@ -3,13 +3,22 @@
  * The CLI prints `message` and exits 2; notebooks show it as a plain error.
  */
 import { inspect } from "node:util";
+import { closest } from "../text/suggest.js";
+
+/** A misspelled name among "one of a, b, c": "; did you mean b?". */
+function didYouMean(value: unknown, allowed: string): string {
+  const list = /^one of ([\w\-.:, ]+?)(?: \(|$)/.exec(allowed)?.[1];
+  if (typeof value !== "string" || !list) return "";
+  const near = closest(value, list.split(/, /));
+  return near ? `; did you mean ${near}?` : "";
+}
 
 export class InputError extends Error {
   readonly field: string;
   readonly value: unknown;
   readonly allowed: string;
   constructor(field: string, value: unknown, allowed: string) {
-    super(`${cut(field, MAX_FIELD)}: ${show(value)} is not allowed; expected ${allowed}`);
+    super(`${cut(field, MAX_FIELD)}: ${show(value)} is not allowed; expected ${allowed}${didYouMean(value, allowed)}`);
     this.name = "InputError";
     this.field = field;
     this.value = value;

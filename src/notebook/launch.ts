@@ -71,6 +71,35 @@ function forwardRequire(): void {
   };
 }
 
+/**
+ * tslab, after a failed or interrupted cell, keeps failing every request for
+ * 200 ms (`execQueue.reset(200)`), so a cell run just after shows "In [ ]"
+ * and never runs. Requests already queued behind the failed cell chain on
+ * its rejection and are still cancelled (Run All stops at an error); the
+ * reset itself is made at once, so a request arriving later runs.
+ */
+function keepLaterRequests(): void {
+  const util = createRequire(tslabMain)("./util.js") as { TaskQueue: { prototype: { reset(delay?: number): void } } };
+  const reset = util.TaskQueue.prototype.reset;
+  util.TaskQueue.prototype.reset = function (this: unknown) { reset.call(this); };
+}
+
+/** tslab's errors for a stopped cell: an interrupted await, or a loop stopped by SIGINT. */
+const INTERRUPTED = /^(Interrupted asynchronously|Script execution was interrupted)/;
+
+/**
+ * An interrupted cell prints one line, not the stack of tslab's internals
+ * where it made its interrupt error. tslab prints a failed cell's error
+ * through the console.error it is given at start.
+ */
+function oneLineInterrupts(): void {
+  const error = console.error;
+  console.error = (...args: unknown[]) => {
+    if (args.length === 1 && args[0] instanceof Error && INTERRUPTED.test(args[0].message)) return error("Interrupted: the cell was stopped.");
+    error(...args);
+  };
+}
+
 function main(argv: readonly string[]): void {
   const i = argv.indexOf("--config-path");
   const configPath = i >= 0 ? argv[i + 1] : undefined;
@@ -80,6 +109,8 @@ function main(argv: readonly string[]): void {
   }
   forwardTypeScript(process.cwd());
   forwardRequire();
+  keepLaterRequests();
+  oneLineInterrupts();
   const { startKernel } = nodeRequire(tslabMain) as { startKernel: (o: { configPath: string; enableFindLocal: boolean }) => void };
   startKernel({ configPath, enableFindLocal: false });
 }

@@ -7,14 +7,15 @@
 import type { RareData, TornEstimate } from "../engines/rare/estimate.js";
 import type { Scenario } from "../model/scenario.js";
 import { ascii, columns, fmtP, WIDTH, wrap } from "../text/format.js";
+import { noneSeen } from "../text/wording.js";
 import { costLines, paramLines, rerunLines } from "./reply.js";
 
 const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toPrecision(2)}%` : "-");
 
 /** pRace as a reader should quote it: a value with its interval, or an upper bound when no race was reached. */
 export function rareHeadline(d: RareData): string {
-  if (d.races === 0 && d.pRace === 0 && d.episodes === 0 && d.reliable) return "pRace = 0 (no interleaving races)";
-  if (d.races === 0) return `no race reached; pRace < ${fmtP(d.ci95[1])} at 95% (plain pilot)`;
+  if (d.races === 0 && d.pRace === 0 && d.episodes === 0 && d.reliable) return "SAFE: no interleaving reaches a race (pRace = 0 exactly)";
+  if (d.races === 0) return `${noneSeen("pRace", d.pilot.episodes, d.ci95[1])}, plain pilot`;
   return `pRace ${fmtP(d.pRace)}, 95% interval ${fmtP(d.ci95[0])} .. ${fmtP(d.ci95[1])} (relative error ${pct(d.relativeError)})`;
 }
 

@@ -10,8 +10,9 @@ import { COSTS, type CostName, type RunData } from "../engines/montecarlo/run.js
 import { DEFAULTS, formatParams, PARAM_SPECS } from "../model/params.js";
 import { preset, type Scenario } from "../model/scenario.js";
 import { asciiHeatmap } from "../text/heatmap.js";
-import { ascii, columns, fit, fmtInterval, fmtNumber, fmtP, fmtQuantity, textTable, WIDTH, wrap as wrapLines } from "../text/format.js";
+import { ascii, columns, fit, fmtNumber, fmtP, fmtQuantity, textTable, WIDTH, wrap as wrapLines } from "../text/format.js";
 import { commandLine } from "../text/shell.js";
+import { fmtEstimate, pIntervalCell, pValueCell } from "../text/wording.js";
 import { rerunWords } from "./rerun-command.js";
 import { sweepSummary } from "./study.js";
 import { measuredLines } from "./measured.js";
@@ -66,7 +67,8 @@ export function paramOrigins(s: Scenario): Record<string, string> {
 export function paramLines(scenario: Scenario): string[] {
   const values = formatParams(scenario.params);
   const from = paramOrigins(scenario);
-  const params = PARAM_SPECS.map(({ name, unit }) => [name, fit(String(values[name]), 30), unit, from[name]!]);
+  // Measured values are shown for reading (0.0121, not 0.01205688204769); the manifest keeps them whole.
+  const params = PARAM_SPECS.map(({ name, unit }) => [name, fit(typeof values[name] === "number" ? fmtNumber(values[name] as number) : String(values[name]), 30), unit, from[name]!]);
   return [
     ...columns([["parameter", "value", "unit", "from"], ...params]),
     ...wrapLines(`(from: set = changed, preset = ${scenario.preset ?? "the scenario"}'s, default = the model's` +
@@ -101,13 +103,14 @@ function paramsSince(scenario: Scenario, before: Scenario): string {
 /** A Monte Carlo run: parameters, outcomes with exact intervals, costs, and the re-run line. */
 export function runReply(scenario: Scenario, r: RunData, options: RunReplyOptions = {}): string {
   const outcome = (label: string, n: number, p: number, ci: readonly [number, number]) =>
-    [label, String(n), fmtP(p), `${fmtP(ci[0])} .. ${fmtP(ci[1])}`];
+    [label, String(n), pValueCell(n, p, ci), n === 0 ? pIntervalCell(n, ci) : `${fmtP(ci[0])} .. ${fmtP(ci[1])}`];
   const lines = [
     ...wrapLines(`${scenario.name}: ${scenario.title}`, WIDTH, "  "),
     "",
     ...(options.paramsAsFor ? wrapLines(paramsSince(scenario, options.paramsAsFor)) : paramLines(scenario)),
     "",
     `${r.episodes} episodes, each one walk overlapping one unmap`,
+    ...wrapLines(`${fmtEstimate("pRace", r.races, r.episodes, r.pRace, r.ci95)}.`),
     ...columns([["outcome", "count", "p", "95% interval"],
       outcome("race", r.races, r.pRace, r.ci95),
       outcome("corrupt", r.corrupts, r.pCorrupt, r.corruptCi95),
@@ -169,25 +172,26 @@ function tornSummary(rows: readonly SweepRow[]): string[] {
     (torns > 0 ? `; the most, pTorn ${fmtP(top.pTorn as number)}, in cell ${top.cell}.` : "."));
 }
 
-/** pRace with the first axis across and the second down. */
-function sweepHeatmap(d: SweepData): string[] {
+/** pRace with the first axis across and the second down; `scale`: the values of every map it is compared with. */
+function sweepHeatmap(d: SweepData, scale?: readonly number[]): string[] {
   const [xa, ya] = d.axes as [SweepData["axes"][0], SweepData["axes"][0]];
   const at = new Map(d.rows.map((r) => [`${String(r[xa.name])}|${String(r[ya.name])}`, r.pRace]));
   const z = ya.values.map((yv) => xa.values.map((xv) => at.get(`${String(xv)}|${String(yv)}`) ?? 0));
-  return asciiHeatmap({ x: { name: xa.name, values: xa.values }, y: { name: ya.name, values: ya.values }, z, label: "pRace" });
+  return asciiHeatmap({ x: { name: xa.name, values: xa.values }, y: { name: ya.name, values: ya.values }, z, label: "pRace", ...(scale ? { scale } : {}) });
 }
 
 function rowTable(d: SweepData, rows: readonly SweepRow[]): string[] {
   const names = d.axes.map((a) => a.name);
   return textTable([...names, "races/episodes", "pRace", "95% CI"],
-    rows.map((r) => [...names.map((n) => axisLabel(r[n])), `${r.races}/${r.episodes}`, fmtP(r.pRace), fmtInterval([r.pRaceLo, r.pRaceHi])])).split("\n");
+    rows.map((r) => [...names.map((n) => axisLabel(r[n])), `${r.races}/${r.episodes}`, pValueCell(r.races, r.pRace, [r.pRaceLo, r.pRaceHi]),
+      pIntervalCell(r.races, [r.pRaceLo, r.pRaceHi])])).split("\n");
 }
 
 /** The seed study: the three runs, each sweep in a sentence, and how to re-run it all. */
 export function studyReply(result: StudyResult): string {
   const table = textTable(
     ["scenario", "races/episodes", "pRace", "95% CI"],
-    result.studies.map(({ scenario, run }) => [scenario.name, `${run.races}/${run.episodes}`, fmtP(run.pRace), fmtInterval(run.ci95)]),
+    result.studies.map(({ scenario, run }) => [scenario.name, `${run.races}/${run.episodes}`, pValueCell(run.races, run.pRace, run.ci95), pIntervalCell(run.races, run.ci95)]),
   );
   const sweeps = result.studies.map(({ scenario, sweep }) => wrap(`${scenario.name}: ${sweepSummary(sweep.rows, sweep.axes)}`, "  "));
   const first = result.studies[0];
@@ -204,10 +208,21 @@ export function studyReply(result: StudyResult): string {
     wrap(`Swept over memoryPressure 0..1 x preemptRate 0.01..100 per ms (${cells} cells, ${result.episodes} episodes each):`),
     ...sweeps,
     "",
-    ...result.studies.filter(({ sweep }) => sweep.rows.some((r) => r.races > 0))
-      .flatMap(({ scenario, sweep }) => [`${scenario.name}, pRace over the sweep:`, ...sweepHeatmap(sweep), ""]),
+    ...mapsCompared(result),
     `${m ? madeBy(m) : "tlbrace"}. Re-run with:`,
     ...commandLine(["tlbrace", "study", "--episodes", String(result.episodes), "--run-episodes", String(result.runEpisodes), "--seed", String(result.seed)]),
     "",
   ].join("\n"));
+}
+
+/** The study's maps side by side: one legend for all, so a symbol is the same pRace in each. */
+function mapsCompared(result: StudyResult): string[] {
+  const raced = result.studies.filter(({ sweep }) => sweep.rows.some((r) => r.races > 0));
+  const scale = raced.flatMap(({ sweep }) => sweep.rows.map((r) => r.pRace));
+  return raced.flatMap(({ scenario, sweep }, i) => {
+    const map = sweepHeatmap(sweep, scale);
+    // The legend (after the map's blank line) once, under the last map.
+    const body = i < raced.length - 1 ? map.slice(0, map.indexOf("")) : map;
+    return [`${scenario.name}, pRace over the sweep${raced.length > 1 ? " (one legend for the maps)" : ""}:`, ...body, ""];
+  });
 }

@@ -8,7 +8,10 @@ import { decadeRange } from "../charts/colour.js";
 import { heatmap } from "../charts/heatmap.js";
 import { formatParams, PARAM_SPECS, paramSpec } from "../model/params.js";
 import { fmtInterval, fmtNumber, fmtP } from "../text/format.js";
+import { pIntervalCell, pValueCell, sweepRange } from "../text/wording.js";
 import type { ReportInput, ReportSection } from "./html.js";
+
+const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 export function studyReport(result: StudyResult, manifest: StudyManifest): ReportInput {
   const names = result.studies.map((s) => s.scenario.name).join(", ");
@@ -40,8 +43,8 @@ function runsSection(studies: readonly StudyRun[]): ReportSection {
       tableFree: scenario.params.tableFree,
       episodes: run.episodes,
       races: run.races,
-      pRace: run.pRace,
-      "95% CI": fmtInterval(run.ci95),
+      pRace: pValueCell(run.races, run.pRace, run.ci95),
+      "95% CI": pIntervalCell(run.races, run.ci95),
       pCorrupt: run.pCorrupt,
       "unmap latency mean (µs)": run.costs.unmapLatencyUs.mean,
       "free delay mean (µs)": run.costs.freeDelayUs.mean,
@@ -67,12 +70,11 @@ function sweepSection({ scenario, sweep }: StudyRun, zRange: [number, number]): 
 /** One sentence from the rows: how many cells saw no race, and where pRace peaks on the sweep's axes. */
 export function sweepSummary(rows: StudyRun["sweep"]["rows"], axes: StudyRun["sweep"]["axes"]): string {
   const zero = rows.filter((r) => r.races === 0).length;
-  if (zero === rows.length) {
-    const hi = Math.max(...rows.map((r) => r.pRaceHi));
-    return `No race in any of the ${rows.length} cells; the largest 95% upper bound is ${fmtP(hi)}.`;
-  }
+  if (zero === rows.length) return `${capital(sweepRange(rows))}.`;
   const top = rows.reduce((a, b) => (b.pRace > a.pRace ? b : a));
-  const seen = zero === 0 ? `Every one of the ${rows.length} cells saw races.` : `${zero} of ${rows.length} cells saw no race.`;
+  const unseen = rows.filter((r) => r.races === 0);
+  const seen = zero === 0 ? `Every one of the ${rows.length} cells saw races.`
+    : `${zero} of ${rows.length} cells saw no race: pRace < ${fmtP(Math.max(...unseen.map((r) => r.pRaceHi)))} (95%) there.`;
   const at = axes.map(({ name }) => {
     const v = top[name]!;
     return `${name} ${typeof v === "number" ? fmtNumber(v) : v}${paramSpec(name).kind === "rate" ? " per ms" : ""}`;

@@ -66,16 +66,6 @@ export function fmtP(p: number): string {
   return p < 1e-3 ? p.toExponential(2) : p.toPrecision(3);
 }
 
-/**
- * A sampled proportion as it can be quoted: "pRace 0.231 [0.230, 0.232] (115405
- * races in 500000)", or, when nothing was seen, the bound alone: "0 races in
- * 500000; pRace < 7.38e-6 at 95%" (an interval [0, x] reads as a value of 0).
- */
-export function fmtEstimate(name: string, count: number, n: number, p: number, ci: readonly [number, number], what = "races"): string {
-  if (count === 0) return `0 ${what} in ${n}; ${name} < ${fmtP(ci[1])} at 95%`;
-  return `${name} ${fmtP(p)} ${fmtInterval(ci)} (${count} ${what} in ${n})`;
-}
-
 export function fmtInterval([lo, hi]: readonly [number, number]): string {
   return `[${fmtP(lo)}, ${fmtP(hi)}]`;
 }

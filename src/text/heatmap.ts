@@ -15,9 +15,15 @@ export interface AsciiHeatmapInput {
   readonly z: readonly (readonly number[])[];
   /** What z is, for the legend ("pRace"). */
   readonly label: string;
+  /**
+   * The values the legend's bins are drawn from (default: z). Maps meant to
+   * be compared pass the values of all of them, so a symbol means the same
+   * in each.
+   */
+  readonly scale?: readonly number[];
 }
 
-const NONE = ".";
+const NONE = "."; // nothing seen: not "small"
 const RAMP = ["-", ":", "=", "+", "*", "#", "@"];
 
 const label = (v: number | string) => (typeof v === "number" ? fmtNumber(v) : v);
@@ -41,9 +47,9 @@ function edges(values: readonly number[]): number[] {
   return [];
 }
 
-export function asciiHeatmap({ x, y, z, label: what }: AsciiHeatmapInput): string[] {
+export function asciiHeatmap({ x, y, z, label: what, scale }: AsciiHeatmapInput): string[] {
   // Bin k holds [10^e[k], 10^e[k+1]); the lowest also holds anything below.
-  const e = edges(z.flat());
+  const e = edges(scale ?? z.flat());
   const symbol = (v: number) => {
     if (!(v > 0)) return NONE;
     const x = Math.log10(v);

@@ -26,3 +26,15 @@ export function paragraphs(text: string): string {
     .map((p) => `<p>${escapeHtml(p)}</p>`)
     .join("\n");
 }
+
+/**
+ * A kernel name as inline code that may wrap in a narrow column without
+ * losing its underscores (a wrapped line's box paints over the one above
+ * when the line height is tight): breaks allowed after "_" and ".", never
+ * inside "->", and the code's own line height.
+ */
+export function codeHtml(name: string): string {
+  const parts = name.split("->").map((p) => escapeHtml(p).replace(/([_.])/g, "$1<wbr>"));
+  return `<code style="display:inline-block;line-height:1.5;white-space:normal;word-break:normal">` +
+    `${parts.join('<span style="white-space:nowrap">-&gt;</span>')}</code>`;
+}

@@ -4,12 +4,16 @@
  * its interleaving, one column per vCPU, host events between them.
  */
 import { ascii, textTable, WIDTH, wrap } from "../../text/format.js";
+import { safeWording } from "../../text/wording.js";
 import type { Params } from "../../model/params.js";
 import { initialState, type State, type Value } from "../../model/protocol.js";
 import type { ExploreResult } from "./index.js";
 import { type ExploreOutcome, modelsOf, OUTCOMES } from "./models.js";
 import { replay } from "./replay.js";
 import type { TraceStep } from "./search.js";
+
+/** Each outcome as a noun: "no interleaving reaches a race". */
+const OUTCOME_NOUN: Readonly<Record<ExploreOutcome, string>> = { race: "race", corrupt: "corruption", torn: "torn read" };
 
 /** What reaching each outcome means. */
 export const OUTCOME_MEANING: Readonly<Record<ExploreOutcome, string>> = {
@@ -64,8 +68,7 @@ export function counterexampleText(r: ExploreResult, o: ExploreOutcome): string 
   const v = r.outcomes[o];
   const head = `${o}: ${v.verdict}`;
   if (v.verdict === "SAFE")
-    return wrap(`${head}: no interleaving with at most ${r.maxPreemptions} preemptions of W reaches it ` +
-      `(${v.states} states, ${v.transitions} transitions).`).join("\n");
+    return wrap(`${o}: ${safeWording(r.maxPreemptions, OUTCOME_NOUN[o])}; ${v.states} states, ${v.transitions} transitions.`).join("\n");
   if (v.verdict === "UNKNOWN")
     return wrap(`${head}: the state limit (${r.maxStates}) stopped the search before an interleaving reached it.`).join("\n");
   const steps = v.counterexample!;
