@@ -106,7 +106,7 @@ test("a measured profile names the scenario it describes, never the preset it st
   const { measuredScenarioTitle } = await import("../src/measure/apply.js");
   const seed = tr.scenario("seed");
   assert.equal(measuredScenarioTitle(seed, seed.params), seed.title);
-  assert.equal(measuredScenarioTitle(seed, { ...seed.params, flush: "hypercall", tableFree: "rcu-pt-reclaim" }), "hypercall flush, tableFree rcu-pt-reclaim: no preset");
+  assert.equal(measuredScenarioTitle(seed, { ...seed.params, flush: "hypercall", tableFree: "rcu-skip-sync" }), "hypercall flush, tableFree rcu-skip-sync: no preset");
   const hyp = tr.scenario("hypercall-rcu");
   assert.equal(measuredScenarioTitle(seed, { ...seed.params, flush: "hypercall" }), `${hyp.title} (as preset hypercall-rcu)`);
   // A measured rate is shown to 3 significant digits in the scenario's table and in a reply.

@@ -21,7 +21,7 @@ import { checkRareOptions } from "../engines/rare/estimate.js";
 import type { Proposal } from "../engines/rare/proposal.js";
 import { InputError } from "../model/errors.js";
 import { withoutMeasured } from "../model/measured.js";
-import { openCheckpoint } from "./checkpoint.js";
+import { type Checkpoint, openCheckpoint } from "./checkpoint.js";
 import { type AxisValue, type Grid, cellCount, cellScenario, cellValues } from "./grid.js";
 import { checkShard, gridCanTear, shardCells, type SweepData, type SweepExecution, type SweepManifest, type SweepRow } from "./sweep.js";
 
@@ -121,6 +121,28 @@ export async function runRareSweep(g: Grid, opts: RareSweepOptions, exec: RareSw
   const sweepManifest: SweepManifest = { ...rareSweepManifest(g, { episodes, seed, relError, maxEpisodes, share }), ...(shard ? { shard } : {}) };
   if (exec.resume && exec.checkpoint === undefined) throw new InputError("resume", true, "a checkpoint file to resume from");
   const saved = exec.checkpoint === undefined ? undefined : openCheckpoint(exec.checkpoint, { manifest: sweepManifest, grid: g, from: first, to: end }, exec.resume);
+  // The checkpoint's lock goes with the sweep, whether it ends, fails or is stopped.
+  try {
+    return await rareCells(g, exec, saved, { first, end, episodes, seed, relError, maxEpisodes, share, workers, sweepManifest });
+  } finally {
+    saved?.close();
+  }
+}
+
+interface CellsOf {
+  readonly first: number;
+  readonly end: number;
+  readonly episodes: number;
+  readonly seed: number;
+  readonly relError: number;
+  readonly maxEpisodes: number;
+  readonly share: boolean;
+  readonly workers: number;
+  readonly sweepManifest: SweepManifest;
+}
+
+async function rareCells(g: Grid, exec: RareSweepExecution, saved: Checkpoint | undefined, c: CellsOf): Promise<SweepData> {
+  const { first, end, episodes, seed, relError, maxEpisodes, share, workers, sweepManifest } = c;
   const done = saved?.done ?? [];
   const start = first + done.length;
   const rows: SweepRow[] = exec.keepRows === false ? [] : [...done];
