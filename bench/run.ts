@@ -21,7 +21,7 @@
  * builds first): what the CLI and notebooks run, worker threads included.
  */
 import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus } from "node:os";
 import { grid, logRange, range } from "../dist/analysis/grid.js";
 import { runSweep } from "../dist/analysis/sweep.js";
@@ -190,15 +190,23 @@ function explorerSpeed() {
   return { seed: small, large };
 }
 
-const results = {
-  date: new Date().toISOString().slice(0, 10),
-  machine: `${availableParallelism()} x ${cpus()[0]?.model ?? "?"}, Node ${process.version}`,
-  engineVsFused: await engineVsFused(),
-  engineVsSimpy: await engineVsSimpy(),
-  sweep: await sweepScaling(),
-  exact: await exactSolves(),
-  explore: explorerSpeed(),
-  rare: await rareVsPlain(2),
-  rareSweep: await rareSweep(2),
-};
-writeFileSync(new URL("./results.json", import.meta.url), JSON.stringify(results, null, 2) + "\n");
+/**
+ * `npm run bench` runs every part; `npm run bench -- 1 5` runs parts 1 and 5
+ * only and updates their entries in results.json, each entry with its date.
+ */
+const PARTS: readonly [string, () => Promise<unknown> | unknown][] = [
+  ["engineVsFused", engineVsFused], ["engineVsSimpy", engineVsSimpy], ["sweep", sweepScaling], ["exact", exactSolves],
+  ["explore", explorerSpeed], ["rare", () => rareVsPlain(2)], ["rareSweep", () => rareSweep(2)],
+];
+const chosen = process.argv.slice(2).map(Number);
+for (const n of chosen) if (!(Number.isInteger(n) && n >= 1 && n <= PARTS.length)) throw new Error(`bench: part ${n}: expected 1 to ${PARTS.length}`);
+const file = new URL("./results.json", import.meta.url);
+const date = new Date().toISOString().slice(0, 10);
+const machine = `${availableParallelism()} x ${cpus()[0]?.model ?? "?"}, Node ${process.version}`;
+const results: Record<string, unknown> = chosen.length ? JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown> : { date, machine };
+for (const [i, [key, part]] of PARTS.entries()) {
+  if (chosen.length && !chosen.includes(i + 1)) continue;
+  const value = await part();
+  results[key] = chosen.length ? { ...(value as object), date, machine } : value;
+}
+writeFileSync(file, JSON.stringify(results, null, 2) + "\n");
