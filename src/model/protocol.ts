@@ -33,10 +33,14 @@ export function protocolDoc(p: Params, model: ModelName): ProtocolDoc {
   return builtinDoc(p, model);
 }
 
+/** What a model is a function of: the user's protocol, or the choices that name the built-in one. */
+export function modelKey(p: Params, model: ModelName): string {
+  if (p.protocol?.model === model) return `custom|${model}|${JSON.stringify(p.protocol.doc)}`;
+  return model === "pte" ? `pte|${p.flush}|${p.pteRead}|${p.pteRemap}` : `table-free|${p.flush}|${p.tableFree}`;
+}
+
 export function modelOf(p: Params, model: ModelName): Model {
-  const custom = p.protocol?.model === model;
-  const key = custom ? `custom|${JSON.stringify(p.protocol!.doc)}`
-    : model === "pte" ? `pte|${p.flush}|${p.pteRead}|${p.pteRemap}` : `table-free|${p.flush}|${p.tableFree}`;
+  const key = modelKey(p, model);
   let m = models.get(key);
   if (!m) {
     m = buildModel(protocolDoc(p, model));

@@ -138,7 +138,7 @@ function delayOf(st: StepDoc): Delay | undefined {
   return { rate: d.rate as "preemptRate" };
 }
 
-function weightOf(b: BranchDoc, context: string, vars: ReadonlyMap<string, Variable>): Effect["weight"] {
+function weightOf(b: BranchDoc, context: string): Effect["weight"] {
   if (b.weight === undefined) return undefined;
   if (typeof b.weight === "number") {
     if (!(b.weight >= 0 && b.weight <= 1)) throw new ProtocolError(where(b, "weight"), `${context}, weight`, String(b.weight), "a probability from 0 to 1");
@@ -152,7 +152,6 @@ function weightOf(b: BranchDoc, context: string, vars: ReadonlyMap<string, Varia
     const scope: Scope = { variables: new Map(), defs: new Map(), params: NUMERIC_PARAMS };
     const t = typeOf(e, scope);
     if (t.kind !== "num") throw new TypeProblem(e.at, `an expression of type ${t.kind === "bool" ? "boolean" : "string"}`, `a number from the parameters (${NUMERIC_PARAMS.join(", ")})`);
-    void vars;
     return evaluator(e, scope) as unknown as (p: Params) => number;
   });
 }
@@ -165,7 +164,7 @@ function step(st: StepDoc, scope: Scope): Step {
   const effects: Effect[] = st.branches
     ? st.branches.map((b, k) => {
       const bctx = `${ctx}, branch ${k + 1} (${b.label})`;
-      const weight = weightOf(b, bctx, scope.variables);
+      const weight = weightOf(b, bctx);
       return { label: b.label, ...(weight ? { weight } : {}), apply: assignments(b, "do", b.do ?? "", `${bctx}, do`, scope) };
     })
     : [{ label: st.label ?? st.id, apply: assignments(st, "do", st.do ?? "", `${ctx}, do`, scope) }];

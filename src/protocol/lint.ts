@@ -26,9 +26,10 @@ function points(): Params[] {
 
 export function lintProtocol(doc: ProtocolDoc, model: Model): Finding[] {
   const out: Finding[] = [];
+  const at = points();
   for (const st of model.steps) {
     if (st.effects.length < 2) continue;
-    for (const p of points()) {
+    for (const p of at) {
       const sum = st.effects.reduce((a, e) => a + (e.weight ? e.weight(p) : 1), 0);
       if (Math.abs(sum - 1) > 1e-12) {
         out.push({ kind: "weights", text: `step ${st.id}: branch weights sum to ${sum} at memoryPressure ${p.memoryPressure}, lowCollision ${p.lowCollision}` });
@@ -54,7 +55,7 @@ export function lintProtocol(doc: ProtocolDoc, model: Model): Finding[] {
       if (bounded && (s.preemptions as number) >= PREEMPTIONS) continue;
       fired.add(st.id);
       for (const e of st.effects) {
-        if (e.weight && points().every((p) => !(e.weight!(p) > 0))) continue;
+        if (e.weight && at.every((p) => !(e.weight!(p) > 0))) continue;
         const t = copyState(s);
         e.apply(t);
         queue.push(t);

@@ -7,10 +7,8 @@
 import { readFileSync, statSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { InputError } from "../model/errors.js";
-import type { Params } from "../model/params.js";
 import { preset, presetNames } from "../model/scenario.js";
-import type { Model, ModelName } from "../model/state.js";
-import { buildModel } from "./build.js";
+import type { ModelName } from "../model/state.js";
 import { applyPatch } from "./compose.js";
 import type { ProtocolDoc } from "./format.js";
 import { builtinDoc } from "./library.js";
@@ -65,15 +63,4 @@ export function protocolFromFile(path: string, ctx: LoadContext = { dir: process
   if (st.size > MAX_BYTES) throw new InputError("protocol", path, `a protocol file of at most ${MAX_BYTES} bytes`);
   const text = readFileSync(full, "utf8");
   return protocolFromText(text, path, { dir: dirname(full), stack: [...ctx.stack, full] });
-}
-
-/** Reads, composes and checks: the protocol and its model, or an error naming the place. */
-export function loadProtocol(path: string): { doc: ProtocolDoc; model: Model } {
-  const doc = protocolFromFile(path);
-  return { doc, model: buildModel(doc) };
-}
-
-/** The protocol `p` runs for `model`: its own, given with --protocol, or the built-in one its choices name. */
-export function protocolDocOf(p: Params, model: ModelName): ProtocolDoc {
-  return p.protocol?.model === model ? (p.protocol.doc as ProtocolDoc) : builtinDoc(p, model);
 }

@@ -55,13 +55,11 @@ function allowedFields(schema: z.ZodType, path: readonly (string | number)[]): s
   // Walk the schema along the path to the object that has the unknown field.
   let s: unknown = schema;
   for (const k of path) {
-    const def = (s as { def?: { type?: string; element?: unknown; options?: unknown[]; innerType?: unknown; valueType?: unknown } }).def;
     while ((s as { def?: { type?: string } }).def?.type === "optional") s = (s as { def: { innerType: unknown } }).def.innerType;
     const d = (s as { def?: { type?: string; element?: unknown; valueType?: unknown } }).def;
     if (d?.type === "array") s = d.element;
     else if (d?.type === "record") s = d.valueType;
     else s = (s as { shape?: Record<string, unknown> }).shape?.[k as string];
-    void def;
   }
   while ((s as { def?: { type?: string } })?.def?.type === "optional") s = (s as { def: { innerType: unknown } }).def.innerType;
   const f = s ? fields(s as z.ZodType) : undefined;

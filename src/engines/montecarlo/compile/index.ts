@@ -5,8 +5,8 @@
  * so a sweep compiles once and then only fills in each cell's constants.
  */
 import { unmapInstantState } from "../../../model/entry.js";
-import { PARAM_SPECS, type Params } from "../../../model/params.js";
-import { modelOf } from "../../../model/protocol.js";
+import type { Params } from "../../../model/params.js";
+import { modelKey, modelOf } from "../../../model/protocol.js";
 import { type Histogram, record } from "../../../stats/histogram.js";
 import { buildGraph, type Graph } from "./graph.js";
 import { type DrawMode, type Program, writeProgram } from "./codegen.js";
@@ -36,8 +36,6 @@ export interface Runtime {
 
 type Factory<R> = (K: Float64Array, A: readonly Float64Array[], $: Runtime) => R;
 
-/** The parameters that choose steps: a model is a function of these alone. */
-const structural = PARAM_SPECS.filter((s) => s.kind === "enum").map((s) => s.name);
 
 const graphs = new Map<string, Graph>();
 const factories = new Map<string, Factory<unknown>>();
@@ -47,7 +45,7 @@ export type ModelKind = "protocol" | "pte";
 
 export function graphOf(p: Params, kind: ModelKind = "protocol"): Graph {
   const model = kind === "pte" ? "pte" : "table-free";
-  const key = p.protocol?.model === model ? `${kind}|custom|${JSON.stringify(p.protocol.doc)}` : `${kind}|${structural.map((n) => p[n]).join("|")}`;
+  const key = modelKey(p, model);
   let g = graphs.get(key);
   if (!g) {
     const m = modelOf(p, model);
