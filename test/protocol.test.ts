@@ -163,8 +163,8 @@ test("a protocol shows one column per actor, and a diff names what a patch chang
   const seed = new ProtocolView(builtinDoc(defineScenario("seed").params, "table-free"));
   const rows = seed.rows();
   assert.equal(rows.length, seed.steps.length);
-  assert.match(rows.find((r) => r.step === "flush-skip")!.U!, /^kvm_flush_tlb_multi/);
-  assert.equal(rows.find((r) => r.step === "flush-skip")!.W, "");
+  assert.match(rows.find((r) => r.step === "flush-pv")!.U!, /^kvm_flush_tlb_multi/);
+  assert.equal(rows.find((r) => r.step === "flush-pv")!.W, "");
   const patched = new ProtocolView(protocolTextRef(FREE_BEFORE_FLUSH, "e.yaml").doc as never);
   const native = new ProtocolView(builtinDoc(defineScenario("native").params, "table-free"));
   assert.deepEqual(patched.diff(native).rows.map((r) => `${r.what} ${r.change}`), ["step pmd-clear: do changed", "settled changed"]);
@@ -173,11 +173,11 @@ test("a protocol shows one column per actor, and a diff names what a patch chang
 
 /** Bad protocol files: each a one-line error with file:line:column, the step where there is one, and what is allowed. */
 const BAD: readonly { readonly text: string; readonly where: RegExp }[] = [
-  { text: `base: seed\nreplace:\n  - id: flush-skip\n    when: "u === 'cleared' && !wRuning"\n`, where: /:4:32: step flush-skip, when: "wRuning"/ },
-  { text: `base: seed\nreplace:\n  - id: flush-skip\n    when: "u === 'cleard'"\n`, where: /:4:18: step flush-skip, when: 'cleard' is not allowed; expected a comparison with one of u's values/ },
-  { text: `base: seed\nreplace:\n  - id: flush-skip\n    when: "u = 'cleared'"\n`, where: /:4:\d+: step flush-skip, when: .*assignments belong in `do`/ },
+  { text: `base: seed\nreplace:\n  - id: flush-pv\n    when: "u === 'cleared' && !wRuning"\n`, where: /:4:32: step flush-pv, when: "wRuning"/ },
+  { text: `base: seed\nreplace:\n  - id: flush-pv\n    when: "u === 'cleard'"\n`, where: /:4:18: step flush-pv, when: 'cleard' is not allowed; expected a comparison with one of u's values/ },
+  { text: `base: seed\nreplace:\n  - id: flush-pv\n    when: "u = 'cleared'"\n`, where: /:4:\d+: step flush-pv, when: .*assignments belong in `do`/ },
   { text: `base: seed\nreplace:\n  - id: batch-alloc\n    branches:\n      - { label: a, weight: "'high'", do: "u = 'sync'" }\n      - { label: b, weight: 0.5, do: "u = 'rcu'" }\n`, where: /:5:\d+: step batch-alloc, branch 1 \(a\), weight/ },
-  { text: `base: seed\nreplace:\n  - id: flush-skip\n    when: "u == 'cleared'"\n`, where: /:4:\d+: step flush-skip, when: "==" is not allowed; expected "==="/ },
+  { text: `base: seed\nreplace:\n  - id: flush-pv\n    when: "u == 'cleared'"\n`, where: /:4:\d+: step flush-pv, when: "==" is not allowed; expected "==="/ },
   { text: `base: seed\nreplace:\n  - id: flush-skp\n    when: "true"\n`, where: /:3:\d+: id: "flush-skp" is not allowed; expected the id of a step of the base/ },
   { text: `base: seed\ninsert:\n  - after: nope\n    step: { id: x, actor: U, kernel: k, when: "false" }\n`, where: /:3:\d+: after: "nope"/ },
   { text: `base: seed\ninsert:\n  - after: pmd-clear\n    step: { id: flush-done, actor: U, kernel: k, when: "false" }\n`, where: /:4:\d+: insert, step flush-done/ },

@@ -5,7 +5,7 @@
  */
 import { InputError } from "../model/errors.js";
 import { highQuantile } from "../model/limits.js";
-import { DELAY_PARAMS, type ParamName, paramSpec, resolveParams } from "../model/params.js";
+import { DELAY_PARAMS, type ParamName, paramSpec, parseParam, resolveParams } from "../model/params.js";
 import { type Scenario, withParams } from "../model/scenario.js";
 
 export type AxisValue = number | string;
@@ -49,8 +49,12 @@ export function grid(scenario: Scenario, axes: Readonly<Record<string, readonly 
   const list: Axis[] = Object.entries(axes).map(([name, values]) => {
     paramSpec(name);
     if (!Array.isArray(values) || values.length === 0) throw new InputError(`vary.${name}`, values, "a non-empty list of values");
-    // Each value in the scenario, so a check across parameters (a walk of mean 0) fails here, before any work.
-    for (const v of values) resolveParams({ [name]: v }, scenario.params);
+    // Each value in the scenario, so a check across parameters (a walk of mean 0) fails here, before any work;
+    // walkers against the most vCPUs the sweep has (checkWorstCell takes the fewest).
+    const base = name === "walkers" && Array.isArray(axes.cpus) && axes.cpus.length > 0
+      ? resolveParams({ cpus: Math.max(...axes.cpus.map((c) => resolveParams({ cpus: c }, { ...scenario.params, walkers: 1 }).cpus)) }, { ...scenario.params, walkers: 1 })
+      : name === "cpus" && Array.isArray(axes.walkers) ? { ...scenario.params, walkers: 1 } : scenario.params;
+    for (const v of values) resolveParams({ [name]: v }, base);
     return { name: name as ParamName, values: [...values] };
   });
   if (list.length === 0) throw new InputError("vary", axes, "at least one axis");
@@ -68,6 +72,12 @@ export function grid(scenario: Scenario, axes: Readonly<Record<string, readonly 
 function checkWorstCell(scenario: Scenario, list: readonly Axis[]): void {
   const worst: Record<string, AxisValue> = {};
   for (const a of list) {
+    // walkers <= cpus - 1 in every cell: the fewest vCPUs against the most walkers.
+    if (a.name === "cpus" || a.name === "walkers") {
+      const xs = a.values.map((v) => parseParam(a.name, v) as number);
+      worst[a.name] = a.values[xs.indexOf(a.name === "cpus" ? Math.min(...xs) : Math.max(...xs))]!;
+      continue;
+    }
     if (a.name !== "preemptRate" && !(DELAY_PARAMS as readonly string[]).includes(a.name)) continue;
     const size = (v: AxisValue) => {
       const p = resolveParams({ [a.name]: v }, scenario.params)[a.name];

@@ -20,6 +20,7 @@ import type { RareCellColumns, RareCellResult, RareCellTask } from "../engines/r
 import { checkRareOptions } from "../engines/rare/estimate.js";
 import type { Proposal } from "../engines/rare/proposal.js";
 import { InputError } from "../model/errors.js";
+import { oneWalkerOnly, resolveParams } from "../model/params.js";
 import { withoutMeasured } from "../model/measured.js";
 import { type Checkpoint, openCheckpoint } from "./checkpoint.js";
 import { type AxisValue, type Grid, cellCount, cellScenario, cellValues } from "./grid.js";
@@ -113,6 +114,8 @@ export async function runRareSweep(g: Grid, opts: RareSweepOptions, exec: RareSw
   const { relError, maxEpisodes } = checkRareOptions({ relError: opts.relError, maxEpisodes: opts.maxEpisodes, seed });
   const share = opts.share ?? true;
   const workers = checkWorkers(exec.workers);
+  oneWalkerOnly(g.scenario.params, "a rare sweep");
+  for (const a of g.axes) if (a.name === "cpus" || a.name === "walkers") for (const v of a.values) oneWalkerOnly(resolveParams({ [a.name]: v }, g.scenario.params), "a rare sweep");
   if (gridCanTear(g))
     throw new InputError("pteRead", "low-high", "atomic in every cell of a rare sweep: it estimates pRace; the torn read's pTorn is for run --rare, one cell at a time");
   const n = cellCount(g);

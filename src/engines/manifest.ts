@@ -5,7 +5,7 @@
 import { execFileSync } from "node:child_process";
 import { type Distribution, formatDistribution } from "../model/distribution.js";
 import type { Measured } from "../model/measured.js";
-import { PARAM_SPECS, type ParamName, type Params, type ProtocolRef } from "../model/params.js";
+import { manyCpus, PARAM_SPECS, type ParamName, type Params, type ProtocolRef } from "../model/params.js";
 import { MODEL_VERSION } from "../model/version.js";
 
 export type EngineName = "montecarlo" | "exact" | "explore" | "rare";
@@ -39,9 +39,11 @@ export interface Manifest {
 export { PACKAGE_VERSION } from "./package-version.js";
 import { PACKAGE_VERSION } from "./package-version.js";
 
+/** Parameters as a manifest holds them; `cpus` and `walkers` only when not two vCPUs and one walker, so such a manifest reads as before they existed. */
 export function paramsJson(p: Params): Record<ParamName, ParamJson> {
   const out = {} as Record<ParamName, ParamJson>;
   for (const { name, kind } of PARAM_SPECS) {
+    if (kind === "count" && !manyCpus(p)) continue;
     const v = p[name];
     out[name] = kind === "delay" && (v as Distribution).kind !== "empirical" ? formatDistribution(v as Distribution) : (v as ParamJson);
   }

@@ -28,6 +28,7 @@ function paramSchema(spec: ParamSpec) {
       .describe(`${doc}: a fixed time, exp:MEAN, uniform:MIN:MAX, lognormal:MEDIAN:SIGMA, or empirical samples`);
     case "rate": return z.number().min(0).describe(doc);
     case "probability": return probability.describe(doc);
+    case "count": return z.int().min(spec.min!).max(spec.max!).optional().describe(`${doc}; absent: ${spec.name === "cpus" ? 2 : 1}`);
   }
 }
 

@@ -21,7 +21,13 @@
  */
 import { type Distribution, mean } from "./distribution.js";
 import type { Params } from "./params.js";
-import { initialState, type Model, type State, type WindowPhase } from "./state.js";
+import { type Delay, initialState, type Model, type State, type WindowPhase } from "./state.js";
+
+/** What the window's laws read of a model: its steps' delays and the window's phases (one walker's or many vCPUs'). */
+interface Windowed {
+  readonly steps: readonly { readonly id: string; readonly delay?: Delay }[];
+  readonly window: readonly { readonly step: string }[];
+}
 import type { Probability } from "./units.js";
 
 /** λm / (1 + λm): the share of window time W spends preempted. */
@@ -31,14 +37,14 @@ export function preemptedAtUnmap(p: Params): Probability {
 }
 
 /** The delay of the step that ends a phase of W's window: W's on-CPU work in that phase. */
-export function phaseDelay(m: Model, phase: WindowPhase, p: Params): Distribution {
+export function phaseDelay(m: Pick<Windowed, "steps">, phase: { readonly step: string }, p: Params): Distribution {
   const st = m.steps.find((x) => x.id === phase.step);
   if (!st?.delay || !("param" in st.delay)) throw new Error(`window phase ${phase.step}: no such step with a delay parameter`);
   return p[st.delay.param];
 }
 
 /** The probability that u falls in each phase of the model's window: its share of W's mean on-CPU work. */
-export function phaseWeights(m: Model, p: Params): number[] {
+export function phaseWeights(m: Windowed, p: Params): number[] {
   if (m.window.length === 1) return [1];
   const means = m.window.map((ph) => mean(phaseDelay(m, ph, p)));
   const total = means.reduce((a, b) => a + b, 0);

@@ -68,6 +68,10 @@ export interface Params {
   readonly pteRemap: PteRemap;
   readonly faultUs: Distribution;
   readonly pteLoadGapUs: Distribution;
+  /** vCPUs of the mm, the unmapper's included (MODEL.md, "Many vCPUs"). */
+  readonly cpus: number;
+  /** Of the mm's other vCPUs, how many are inside GUP-fast at the unmap instant. */
+  readonly walkers: number;
   /**
    * A protocol given by the user (`--protocol FILE`, tr.protocol) in place of
    * the built-in one of `model`: the whole document, patches applied, so
@@ -86,8 +90,9 @@ export interface ProtocolRef {
 export type ParamName = Exclude<keyof Params, "protocol">;
 export type DelayParam = "walkUs" | "preemptUs" | "flushUs" | "ipiUs" | "gracePeriodUs" | "reuseUs" | "faultUs" | "pteLoadGapUs";
 export type NumericParam = "preemptRate" | "memoryPressure" | "lowCollision";
+export type CountParam = "cpus" | "walkers";
 
-type Kind = "enum" | "delay" | "rate" | "probability";
+type Kind = "enum" | "delay" | "rate" | "probability" | "count";
 export interface ParamSpec {
   readonly name: ParamName;
   readonly kind: Kind;
@@ -96,6 +101,20 @@ export interface ParamSpec {
   /** Where the default comes from; "assumed" says it is a judgement, with the reason. */
   readonly source: string;
   readonly values?: readonly string[];
+  /** A count's range. */
+  readonly min?: number;
+  readonly max?: number;
+}
+
+/** The model of two vCPUs, one walker and the unmapper: a manifest of it is written as before there were more. */
+export const ONE_WALKER = { cpus: 2, walkers: 1 } as const;
+/** Whether `p` has more than the one walker and the unmapper. */
+export const manyCpus = (p: Pick<Params, "cpus" | "walkers">): boolean => p.cpus !== ONE_WALKER.cpus || p.walkers !== ONE_WALKER.walkers;
+
+/** Refuses, before any work, more vCPUs than `what` models (it reads one walker and the unmapper). */
+export function oneWalkerOnly(p: Pick<Params, "cpus" | "walkers">, what: string): void {
+  if (manyCpus(p))
+    throw new InputError("cpus", `${p.cpus} with walkers ${p.walkers}`, `cpus 2 and walkers 1 for ${what}: many vCPUs run on Monte Carlo (run, sweep, matrix) and the exact solver`);
 }
 
 /** Defaults. Delays are exponential so that the exact solver applies to the defaults as they are. */
@@ -115,6 +134,7 @@ export const DEFAULTS: Params = {
   pteRemap: "after-flush",
   faultUs: exponential(50),
   pteLoadGapUs: exponential(0.001),
+  ...ONE_WALKER,
 };
 
 export const PARAM_SPECS: readonly ParamSpec[] = [
@@ -161,6 +181,12 @@ export const PARAM_SPECS: readonly ParamSpec[] = [
   { name: "pteLoadGapUs", kind: "delay", unit: "µs",
     doc: "walker's on-CPU time between two of ptep_get_lockless's 32-bit loads (low to high, high to the re-check)",
     source: "assumed: adjacent loads a few cycles apart, 1 ns (smp_rmb() is a compiler barrier on x86); only a host preemption stretches it (data/defaults.md)" },
+  { name: "cpus", kind: "count", unit: "vCPUs", min: 2, max: 512,
+    doc: "vCPUs of the mm, the unmapper's included: the flush and tlb_remove_table_sync_one go to every other one",
+    source: "the seed's diagram: two vCPUs; large guests have 64 to 512 (MODEL.md, Many vCPUs)" },
+  { name: "walkers", kind: "count", unit: "vCPUs", min: 1, max: 511,
+    doc: "vCPUs inside GUP-fast at the unmap instant (1 to cpus - 1); the others run with IRQs on and are preempted at preemptRate",
+    source: "the seed's diagram: one walker; a database doing O_DIRECT I/O has one per thread (MODEL.md, Many vCPUs)" },
 ];
 
 export const PARAM_NAMES: readonly ParamName[] = PARAM_SPECS.map((s) => s.name);
@@ -194,6 +220,11 @@ export function parseParam(name: string, value: unknown): Params[ParamName] {
       if (x === undefined || !(x >= 0 && x <= 1)) throw new InputError(name, value, "a probability from 0 to 1");
       return x;
     }
+    case "count": {
+      const x = toNumber(value);
+      if (x === undefined || !Number.isInteger(x) || x < spec.min! || x > spec.max!) throw new InputError(name, value, `a whole number from ${spec.min} to ${spec.max}`);
+      return x;
+    }
   }
 }
 
@@ -221,6 +252,10 @@ export function resolveParams(overrides: Readonly<Record<string, unknown>> = {},
   const params = out as unknown as Params;
   if (mean(params.walkUs) <= 0)
     throw new InputError("walkUs", formatDistribution(params.walkUs), "a walk time with a mean > 0 µs (the IRQs-off window must not be empty)");
+  if (params.walkers > params.cpus - 1)
+    throw new InputError("walkers", params.walkers, `1 to cpus - 1 = ${params.cpus - 1}: the unmapper is one of the ${params.cpus} vCPUs`);
+  if (manyCpus(params) && params.pteRead === "low-high")
+    throw new InputError("pteRead", "low-high", `atomic with cpus ${params.cpus} and walkers ${params.walkers}: the PTE model of the torn read has one walker (cpus 2, walkers 1)`);
   checkLimits(params);
   return params;
 }

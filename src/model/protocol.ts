@@ -6,7 +6,8 @@
  * (`--protocol FILE`, tr.protocol), carried in the parameters so that
  * workers and re-runs read the same one. Built once per process and choice.
  */
-import { buildModel } from "../protocol/build.js";
+import { buildManyModel, buildModel } from "../protocol/build.js";
+import type { ManyModel } from "./population.js";
 import { protocolSchema, type ProtocolDoc } from "../protocol/format.js";
 import { builtinDoc } from "../protocol/library.js";
 import { InputError } from "./errors.js";
@@ -54,3 +55,17 @@ export function modelOf(p: Params, model: ModelName): Model {
 export const tableFreeModel = (p: Params): Model => modelOf(p, "table-free");
 /** The PTE model of `p`: the torn read. */
 export const pteModel = (p: Params): Model => modelOf(p, "pte");
+
+const manyModels = new Map<string, ManyModel>();
+
+/** The page-table-free protocol of `p` over many vCPUs (population.ts): `p.cpus` and `p.walkers` say how many. */
+export function manyModelOf(p: Params): ManyModel {
+  const key = modelKey(p, "table-free");
+  let m = manyModels.get(key);
+  if (!m) {
+    m = buildManyModel(protocolDoc(p, "table-free"));
+    if (manyModels.size >= KEPT) manyModels.delete(manyModels.keys().next().value!);
+    manyModels.set(key, m);
+  }
+  return m;
+}

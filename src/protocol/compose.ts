@@ -9,7 +9,7 @@ import { type PatchDoc, type ProtocolDoc, type StepDoc, type VariableDoc } from 
 import { alias, carry, where } from "./places.js";
 import { ProtocolError } from "./source.js";
 
-const TOP = ["name", "title", "notes", "kernel", "model", "window", "settled", "returned", "waiting", "freed"] as const;
+const TOP = ["name", "title", "notes", "kernel", "model", "window", "settled", "returned", "waiting", "freed", "bystander"] as const;
 
 function copyStep(st: StepDoc): StepDoc {
   const out = { ...st };
@@ -47,6 +47,7 @@ export function applyPatch(base: ProtocolDoc, patch: PatchDoc): ProtocolDoc {
     // A step given branches has no single outcome any more, and the reverse.
     if (change.branches) { delete merged.do; delete merged.label; }
     if (change.do !== undefined || change.label !== undefined) delete merged.branches;
+    if (change.branches) delete merged.each;
     steps[i] = merged;
   }
   for (const ins of patch.insert ?? []) {

@@ -4,7 +4,9 @@
  * expressions; effects are assignments separated by `;`.
  *
  *   expression  literals ('text', "text", 12, 0.5, true, false), names,
- *               ( ), !, unary -, * /, + -, < <= > >=, === !==, &&, ||, ? :
+ *               ( ), !, unary -, * /, + -, < <= > >=, === !==, &&, ||, ? :,
+ *               all(e), any(e), count(e): e over each other vCPU of the mm
+ *               (a per-CPU condition read by U or by what ends an episode)
  *   effect      name = e | name += e | name -= e | name++ | name--, joined by ;
  *
  * Every node keeps its offset in the expression's text, so an error names the
@@ -18,7 +20,12 @@ export type Expr =
   | { readonly kind: "name"; readonly name: string; readonly at: number }
   | { readonly kind: "unary"; readonly op: "!" | "-"; readonly arg: Expr; readonly at: number }
   | { readonly kind: "binary"; readonly op: BinaryOp; readonly left: Expr; readonly right: Expr; readonly at: number }
-  | { readonly kind: "cond"; readonly test: Expr; readonly then: Expr; readonly else: Expr; readonly at: number };
+  | { readonly kind: "cond"; readonly test: Expr; readonly then: Expr; readonly else: Expr; readonly at: number }
+  | { readonly kind: "call"; readonly fn: Quantifier; readonly arg: Expr; readonly at: number };
+
+/** Quantifiers over the vCPUs of the mm: every one, some one, how many. */
+export const QUANTIFIERS = ["all", "any", "count"] as const;
+export type Quantifier = (typeof QUANTIFIERS)[number];
 
 export type BinaryOp = "*" | "/" | "+" | "-" | "<" | "<=" | ">" | ">=" | "===" | "!==" | "&&" | "||";
 
@@ -148,6 +155,13 @@ class Parser {
   private primary(): Expr {
     const t = this.next();
     if (t.kind === "num" || t.kind === "str") return { kind: "lit", value: t.value!, at: t.at };
+    if (t.kind === "name" && this.isOp("(")) {
+      if (!(QUANTIFIERS as readonly string[]).includes(t.text)) throw new SyntaxProblem(t.at, `"${t.text}("`, `a name, or a quantifier over the vCPUs (${QUANTIFIERS.join(", ")})`);
+      this.next();
+      const arg = this.expression();
+      this.expect(")", 'a closing ")"');
+      return { kind: "call", fn: t.text as Quantifier, arg, at: t.at };
+    }
     if (t.kind === "name") return { kind: "name", name: t.text, at: t.at };
     if (t.kind === "op" && t.text === "(") {
       const e = this.expression();
@@ -198,6 +212,7 @@ export function namesOf(e: Expr, out: Set<string> = new Set()): Set<string> {
     case "unary": namesOf(e.arg, out); break;
     case "binary": namesOf(e.left, out); namesOf(e.right, out); break;
     case "cond": namesOf(e.test, out); namesOf(e.then, out); namesOf(e.else, out); break;
+    case "call": namesOf(e.arg, out); break;
   }
   return out;
 }

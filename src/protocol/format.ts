@@ -26,6 +26,7 @@ export const variableSchema = z.strictObject({
   count: z.literal(true).optional().describe("A count with no bound in the model (the explorer bounds it): preemptions"),
   initial: value.optional().describe("Its value before anything happens (required in a protocol)"),
   add: z.array(value).min(1).optional().describe("In a patch: values added to the base's variable of that name"),
+  per: z.literal("cpu").optional().describe("One copy on each vCPU of the mm (W's program counter, its IPIs pending, ...); U's steps read it through all(), any(), count() and write it in `each`"),
   doc: z.string().optional(),
 });
 
@@ -40,6 +41,15 @@ const delay = z.union([
   z.strictObject({ rate: z.string().describe("A rate parameter, per ms of W's on-CPU time (preemptRate)") }),
 ]);
 
+/** One way U's step acts on a vCPU: each vCPU takes the first case whose `when` holds on it. */
+export const caseSchema = z.strictObject({
+  id: id.optional().describe("With one walker each case is a step of its own, under this id (required when a step has several cases)"),
+  when: expression.optional().describe("On the vCPU (its per-CPU variables by name); absent: true"),
+  kernel: z.string().min(1).optional().describe("The kernel function(s) for this case; absent: the step's"),
+  label: z.string().optional(),
+  do: expression.optional().describe("Assignments on the vCPU (and the mm's variables), joined by ;"),
+});
+
 const stepFields = {
   id,
   actor: z.enum(["W", "U", "host"]),
@@ -50,6 +60,7 @@ const stepFields = {
   label: z.string().optional().describe("What the step's one outcome is called (with do)"),
   do: expression.optional().describe("The step's one effect"),
   branches: z.array(branchSchema).min(1).optional().describe("Weighted outcomes, instead of label and do"),
+  each: z.array(caseSchema).min(1).optional().describe("U's step acts on every other vCPU of the mm, each by the first case that holds on it, before its own do"),
   note: z.string().optional(),
 };
 
@@ -71,6 +82,7 @@ const topFields = {
   define: z.record(name, expression).optional().describe("Named expressions, usable wherever an expression is"),
   window: windowSchema.optional().describe("W's IRQs-off window after the PMD read, phase by phase"),
   settled: expression.optional().describe("Nothing after this changes an outcome or a cost: the episode ends"),
+  bystander: expression.optional().describe("Assignments that put a vCPU of the mm that is not walking in its state (with more vCPUs than walkers + 1)"),
   returned: expression.optional().describe("U has returned from the free path: unmap latency ends (default false)"),
   waiting: expression.optional().describe("U is blocked on W's answer to an IPI (default false)"),
   freed: expression.optional().describe("The page-table page has been freed: free delay ends (default false)"),
@@ -107,6 +119,7 @@ export const protocolRefSchema = z.strictObject({
 
 export type VariableDoc = z.infer<typeof variableSchema>;
 export type BranchDoc = z.infer<typeof branchSchema>;
+export type CaseDoc = z.infer<typeof caseSchema>;
 export type StepDoc = z.infer<typeof stepSchema>;
 export type ProtocolDoc = z.infer<typeof protocolSchema>;
 export type PatchDoc = z.infer<typeof patchSchema>;

@@ -186,3 +186,4 @@ export function buildChain(p: Params, model: Model = tableFreeModel(p)): Chain {
 
 /** Transitions of the chain, self-loops left out. */
 export const transitionCount = (c: Chain): number => c.edges.reduce((n, e) => n + e.length, 0);
+

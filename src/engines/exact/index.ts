@@ -14,6 +14,7 @@ import type { Microseconds, Probability } from "../../model/units.js";
 import { type Manifest, manifest } from "../manifest.js";
 import { type Applies, type Approximation, chainParams, paramsApply } from "./applies.js";
 import { buildChain, type Chain, MEASURES, transitionCount } from "./chain.js";
+import { tableFreeChain } from "./many.js";
 import { solveChain } from "./solve.js";
 
 export { type Applies, type Approximation } from "./applies.js";
@@ -97,7 +98,7 @@ export function solveExact(s: Scenario, opts?: ExactOptions): ExactResult {
   const { approximate } = checkExactOptions(opts);
   const { params, approximated } = chainParams(s.params, approximate);
   const t0 = performance.now();
-  const chain = buildChain(params);
+  const chain = tableFreeChain(params);
   const { x, residual } = solveChain(chain);
   const v = entryValues(chain, x);
   const torn = canTear(params) ? tornSolve(params) : undefined;

@@ -15,7 +15,7 @@ import type { Scenario } from "../../model/scenario.js";
 import type { Probability } from "../../model/units.js";
 import { type Manifest, manifest } from "../manifest.js";
 import { chainParams, delayParamsOf } from "./applies.js";
-import { buildChain } from "./chain.js";
+import { tableFreeChain } from "./many.js";
 import { checkExactOptions, entryValues, type ExactOptions } from "./index.js";
 import { solveChain } from "./solve.js";
 
@@ -58,7 +58,7 @@ export interface SensitivityOptions extends ExactOptions {
 }
 
 function pRaceOf(p: Params): Probability {
-  const chain = buildChain(p);
+  const chain = tableFreeChain(p);
   return entryValues(chain, solveChain(chain).x).pRace;
 }
 

@@ -5,7 +5,7 @@
  * counterexample, or UNKNOWN when the state limit stopped the search first.
  */
 import { InputError } from "../../model/errors.js";
-import type { Params } from "../../model/params.js";
+import { oneWalkerOnly, type Params } from "../../model/params.js";
 import { initialState } from "../../model/protocol.js";
 import type { Scenario } from "../../model/scenario.js";
 import { type Manifest, manifest } from "../manifest.js";
@@ -70,6 +70,7 @@ export function checkExploreOptions(o: unknown): Required<ExploreOptions> {
 
 export function explore(s: Scenario, opts: ExploreOptions = {}): ExploreResult {
   const { maxPreemptions, maxStates } = checkExploreOptions(opts);
+  oneWalkerOnly(s.params, "the explorer");
   const t0 = performance.now();
   const outcomes = {} as Record<ExploreOutcome, OutcomeVerdict>;
   let states = 0, transitions = 0, complete = true;

@@ -5,13 +5,15 @@
  * block order: floating-point addition is not associative, and the mean must
  * not depend on which worker ran which block.
  */
-import type { Params } from "../../model/params.js";
-import { pteModel, tableFreeModel } from "../../model/protocol.js";
+import { manyCpus, type Params } from "../../model/params.js";
+import { manyModelOf, pteModel, tableFreeModel } from "../../model/protocol.js";
+import type { Uniform } from "../../random/stream.js";
+import { manyEpisodeRunner } from "./many.js";
 import { canTear } from "../../model/torn-pte.js";
 import { streamState, uniformFrom } from "../../random/stream.js";
 import { drain, type Histogram, histogram, record, type SparseHistogram } from "../../stats/histogram.js";
 import { type BlockAccumulator, type BlockRunner, compiledRunner, compiledTornRunner, type TornRunner } from "./compile/index.js";
-import { type EpisodeOutcome, episodeRunner } from "./episode.js";
+import { type EpisodeOutcome, type EpisodeRunner, episodeRunner } from "./episode.js";
 
 /** Episodes per block: the unit of random-stream splitting. Changing it changes the numbers. */
 export const BLOCK = 4096;
@@ -62,12 +64,18 @@ export interface BlockTally {
   readonly sums: Record<CostName, Float64Array>;
 }
 
-/** The interpreter as a block runner: episodeRunner on the block's stream. */
+/**
+ * An episode runner as a block runner: the interpreter (episodeRunner) on
+ * the block's stream, or, with more than one walker or two vCPUs, the engine
+ * of many vCPUs (many.ts), which the compiled engine does not cover.
+ */
 function interpretedRunner(params: Params): BlockRunner {
-  const proto = tableFreeModel(params);
+  const runnerOf: (u: Uniform) => EpisodeRunner = manyCpus(params)
+    ? (u) => manyEpisodeRunner(manyModelOf(params), params, u)
+    : (u) => episodeRunner(tableFreeModel(params), params, u);
   const out: EpisodeOutcome = { race: false, corrupt: false, torn: false, unmapLatencyUs: 0, freeDelayUs: 0, ipis: 0, waitUs: 0 };
   return (words, episodes, [hLatency, hFree, hIpis, hWait], acc) => {
-    const runner = episodeRunner(proto, params, uniformFrom(words));
+    const runner = runnerOf(uniformFrom(words));
     let latency = 0, free = 0, ipis = 0, wait = 0;
     for (let i = 0; i < episodes; i++) {
       runner.run(out);
@@ -106,7 +114,7 @@ const scratch: readonly Histogram[] = COSTS.map(() => histogram());
 
 export function simulateBlocks(task: BlockTask): BlockTally {
   const { params, seed, key, episodes, from, to } = task;
-  const interpret = task.engine === "interpret";
+  const interpret = task.engine === "interpret" || manyCpus(params);
   const run = interpret ? interpretedRunner(params) : compiledRunner(params);
   const tear = !canTear(params) ? undefined : interpret ? interpretedTornRunner(params) : compiledTornRunner(params);
   const hists = scratch;

@@ -19,6 +19,7 @@
  * the PTE is read in halves, again for the torn read on the PTE model
  * (./adapt.ts).
  */
+import { oneWalkerOnly } from "../../model/params.js";
 import { InputError } from "../../model/errors.js";
 import type { Scenario } from "../../model/scenario.js";
 import { canTear } from "../../model/torn-pte.js";
@@ -116,6 +117,7 @@ const safeMethod = (what: string) =>
 
 export async function estimateRare(s: Scenario, options: Partial<RareOptions>, exec: Execution = {}): Promise<RareData> {
   const opts = checkRareOptions(options);
+  oneWalkerOnly(s.params, "the rare-event estimator");
   const workers = checkWorkers(exec.workers);
   const tear = canTear(s.params);
   const progress = throttle(exec.onProgress);

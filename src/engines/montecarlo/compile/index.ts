@@ -5,7 +5,7 @@
  * so a sweep compiles once and then only fills in each cell's constants.
  */
 import { unmapInstantState } from "../../../model/entry.js";
-import type { Params } from "../../../model/params.js";
+import { oneWalkerOnly, type Params } from "../../../model/params.js";
 import { modelKey, modelOf } from "../../../model/protocol.js";
 import { type Histogram, record } from "../../../stats/histogram.js";
 import { buildGraph, type Graph } from "./graph.js";
@@ -44,6 +44,7 @@ const factories = new Map<string, Factory<unknown>>();
 export type ModelKind = "protocol" | "pte";
 
 export function graphOf(p: Params, kind: ModelKind = "protocol"): Graph {
+  oneWalkerOnly(p, "the compiled program");
   const model = kind === "pte" ? "pte" : "table-free";
   const key = modelKey(p, model);
   let g = graphs.get(key);
