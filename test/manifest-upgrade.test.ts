@@ -70,14 +70,14 @@ describe("re-running model 1's results", () => {
     assert.equal(typeof run.torns, "number");
     assert.equal(run.manifest.modelVersion, MODEL_VERSION);
     assert.match(check.text(), /written by model 1/);
-    // A changed recorded number is still found.
+    // A changed recorded number is still found (a latency: a mean of IPIs off a whole count over the episodes is damage, exit 2).
     const j = JSON.parse(readFileSync(file, "utf8"));
-    j.costs.ipis.mean += 1e-9;
+    j.costs.unmapLatencyUs.mean += 1e-9;
     const changed = join(dir, "changed.json");
     writeFileSync(changed, JSON.stringify(j));
     const r = await cli(["rerun", changed, "--workers", "1"]);
     assert.equal(r.code, 3);
-    assert.match(r.out, /costs\.ipis\.mean/);
+    assert.match(r.out, /costs\.unmapLatencyUs\.mean/);
   });
 
   test("a parameter model 1 always named is still required, and a newer model is still refused", async () => {

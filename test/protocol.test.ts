@@ -197,6 +197,7 @@ const BAD: readonly { readonly text: string; readonly where: RegExp }[] = [
   { text: `base: seed\nreplace:\n  - id: batch-alloc\n    branches:\n      - { label: a, weight: "wRunning ? 1 : 0", do: "u = 'sync'" }\n`, where: /:5:\d+: step batch-alloc, branch 1 \(a\), weight: "wRunning"/ },
   { text: `base: seed\nremove: [resume]\n`, where: /:2:\d+: steps: no step resume/ },
   { text: `base: seed\nstate:\n  extra: { values: [a, b], initial: c }\n`, where: /:3:\d+: state extra: "c"/ },
+  { text: `base: seed\nstate:\n  ipis: { values: [0, 1, 2.5], initial: 0 }\n`, where: /:3:\d+: state ipis: its values is not allowed; expected whole numbers >= 0/ },
   { text: `base: seed\ndefine:\n  a: "b"\n  b: "a"\n`, where: /:\d+:\d+: define a: a definition that uses itself/ },
 ];
 

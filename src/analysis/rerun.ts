@@ -27,6 +27,7 @@ import { sweepManifestSchema } from "../formats/sweep.js";
 import { protocolRef } from "../protocol/attach.js";
 import { type ProtocolDoc, protocolRefSchema } from "../protocol/format.js";
 import { checkRunCounts, checkSweepRows } from "./sweep-rows.js";
+import { checkCost } from "./cost-checks.js";
 import { readSweepFile } from "./shards.js";
 import { checkShard, runSweep, shardCells, type SweepData, type SweepManifest } from "./sweep.js";
 import { cellCount } from "./grid.js";
@@ -267,7 +268,7 @@ export function readRecorded(path: string): Recorded[] {
   const data = { ...parseFormat(RESULT_SCHEMAS[manifest.engine], { ...raw, ...("params" in raw ? { params: manifest.params } : {}), manifest }, path), manifest };
   checkAgreesWithManifest(raw, manifest, olderModelOf(raw.manifest) !== undefined, path);
   if (manifest.engine === "montecarlo") checkRunCounts(data as unknown as RunData, (f) => place(path, f));
-  if (manifest.engine === "montecarlo" || manifest.engine === "rare") checkCostOrder((data as unknown as RunData).costs, (f) => place(path, f));
+  if (manifest.engine === "montecarlo" || manifest.engine === "rare") checkCosts(data as unknown as RunData, (f) => place(path, f));
   const kind = manifest.engine === "montecarlo" ? "run" : manifest.engine;
   return [recordedResult(`${kind} ${manifest.scenario}`, { kind, scenario, data } as unknown as Rerun, olderModelOf(raw.manifest))];
 }
@@ -293,15 +294,10 @@ function checkAgreesWithManifest(raw: Record<string, unknown>, manifest: AnyMani
   }
 }
 
-/** Cost summaries in order: p50 <= p90 <= p99 <= max and mean <= max; a summary out of order is damage. */
-function checkCostOrder(costs: RunData["costs"], where: (field: string) => string): void {
-  for (const [name, c] of Object.entries(costs)) {
-    const order = [c.p50, c.p90, c.p99, c.max];
-    const bad = order.findIndex((x, i) => i > 0 && x < order[i - 1]!);
-    if (bad > 0) throw new InputError(where(`costs.${name}.${["p50", "p90", "p99", "max"][bad]}`), order[bad], `at least ${order[bad - 1]}: quantiles rise (the file is damaged)`);
-    // The mean is a sum over a count: rounding may put it a hair above the max when every value is the max.
-    if (c.mean > c.max * (1 + 1e-9)) throw new InputError(where(`costs.${name}.mean`), c.mean, `at most the max ${c.max} (the file is damaged)`);
-  }
+/** A result's cost summaries, over the episodes that gave them (a rare estimate's: its pilot's). */
+function checkCosts(data: RunData & { pilot?: { episodes: number } }, where: (field: string) => string): void {
+  const n = data.pilot?.episodes ?? data.episodes;
+  for (const [name, c] of Object.entries(data.costs)) checkCost(name, c, n, (s) => `costs.${name}.${s}`, where);
 }
 
 /** A manifest alone: nothing recorded to compare. */

@@ -2,10 +2,13 @@
  * Rows read back (from a checkpoint, a shard, a sweep file) checked against
  * the grid they claim to belong to, before they are used: each cell once and
  * in order, the cell's own axis values, the sweep's episodes, and counts that
- * agree with the probabilities and intervals given for them. The schema has already
- * checked each field's type and range.
+ * agree with the probabilities and intervals given for them, and cost
+ * figures a run can give (cost-checks.ts). The schema has already checked
+ * each field's type and range.
  */
 import { InputError } from "../model/errors.js";
+import { COSTS } from "../engines/montecarlo/blocks.js";
+import { checkCost } from "./cost-checks.js";
 import { clopperPearson } from "../stats/proportion.js";
 import type { PteRead } from "../model/params.js";
 import { canTear } from "../model/torn-pte.js";
@@ -52,6 +55,7 @@ export function checkSweepRows(rows: readonly SweepRow[], g: Grid, episodes: num
     if (row.pRaceHi !== hi) throw new InputError(at("pRaceHi"), row.pRaceHi, `${hi}, the 95% interval of ${row.races} races in ${episodes}`);
     if (tearing) checkTornColumns(row, canTear(cellScenario(g, cell).params), episodes, at);
     else for (const c of TORN_COLUMNS) if (c in row) throw new InputError(where(i), c, "no torn-read columns: no cell of this sweep reads the PTE in halves");
+    checkRowCosts(row, episodes, at);
   });
 }
 
@@ -98,7 +102,18 @@ function checkRareRows(rows: readonly RareSweepRow[], g: Grid, episodes: number,
       if (row.relativeError !== 0 || row.episodes !== 0) throw new InputError(at(row.episodes !== 0 ? "episodes" : "relativeError"), row.episodes !== 0 ? row.episodes : row.relativeError, `0 in a cell settled by the ${row.method}`);
     }
     if (row.reliable !== (row.problems === "")) throw new InputError(at("reliable"), row.reliable, `${row.problems === ""}: a cell is reliable exactly when it lists no problems`);
+    // The costs are the pilot's.
+    checkRowCosts(row, row.pilotEpisodes, at);
   });
+}
+
+/** A row's cost columns (`waitUsMean`, `waitUsP99`; the IPIs' mean alone) over its `episodes`. */
+function checkRowCosts(row: Readonly<Record<string, unknown>>, episodes: number, at: (field: string) => string): void {
+  const column = (c: string, s: string) => `${c}${s[0]!.toUpperCase()}${s.slice(1)}`;
+  for (const c of COSTS) {
+    const figures = { mean: row[column(c, "mean")], ...(column(c, "p99") in row ? { p99: row[column(c, "p99")] } : {}) } as { mean: number; p99?: number };
+    checkCost(c, figures, episodes, (s) => column(c, s), at);
+  }
 }
 
 /** A run result's counts against its manifest's episodes and its probabilities and intervals; `where(field)` names a field. */

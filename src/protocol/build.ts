@@ -67,7 +67,9 @@ function variables(doc: ProtocolDoc): Variable[] {
     if (v && typeof v.values?.[0] !== "boolean") throw new ProtocolError(where(doc.state[name]!, "values"), `state ${name}`, "its values", "true and false: an outcome the engines count");
   }
   const ipis = byName.get(IPIS);
-  if (ipis && ipis.values && typeof ipis.values[0] !== "number") throw new ProtocolError(where(doc.state[IPIS]!, "values"), `state ${IPIS}`, "its values", "numbers: the IPIs sent to W, a cost");
+  // A count of IPIs: whole, so that a result's mean over its episodes can be checked (src/analysis/cost-checks.ts).
+  if (ipis && ipis.values && !ipis.values.every((x) => typeof x === "number" && Number.isInteger(x) && x >= 0))
+    throw new ProtocolError(where(doc.state[IPIS]!, "values"), `state ${IPIS}`, "its values", "whole numbers >= 0: the IPIs sent to W, a cost counted per episode");
   return out;
 }
 
