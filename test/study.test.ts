@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { runStudy, STUDY_AXES, type StudyManifest } from "../src/analysis/study.js";
 import { InputError } from "../src/model/errors.js";
+import { studyManifestSchema } from "../src/formats/study.js";
 
 let dir: string;
 let files: string[];
@@ -105,6 +106,8 @@ test("study --rare: rare-event sweeps (a method per cell, the manifest's engine)
     await runStudy({ out, episodes: 200, runEpisodes: 500, seed: 5, rare: true, relError: 0.2 });
     const m = JSON.parse(await readFile(join(out, "manifest.json"), "utf8")) as StudyManifest;
     assert.deepEqual(m.study.rare, { relError: 0.2, maxEpisodes: 3e7 });
+    // The published schema reads it, as rerun does.
+    assert.deepEqual(studyManifestSchema.parse(m).study.rare, m.study.rare);
     for (const n of NAMES) {
       assert.equal(m.sweeps[n]!.engine, "rare", n);
       assert.equal(m.runs[n]!.engine, "montecarlo", n);
