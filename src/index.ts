@@ -302,11 +302,17 @@ export type { ExploreOptions, ExploreOutcome, ExploreResult, OutcomeVerdict, Tra
  * the other parameters from `base` (default: the seed preset). Per cell the
  * explorer's verdict, the Monte Carlo pRace with its 95% interval
  * (`episodes` per cell, default 20000) and the exact pRace, all computed now.
+ * `{ rare: true, relError }`: each cell's pRace by the rare-event path
+ * instead (settled by the explorer or the exact solver where they can, else
+ * importance sampling to `relError`), each cell with its method.
  * `.show()` links each cell to its counterexample; `.chart()` draws it.
  */
 export async function matrix(opts: Omit<MatrixOptions, "base"> & Execution & { base?: string | ScenarioInput | Scenario } = {}): Promise<Matrix> {
-  const { base, episodes, seed, maxPreemptions, maxStates, ...exec } = opts;
+  const { base, episodes, seed, maxPreemptions, maxStates, rare, relError, maxEpisodes, ...exec } = opts;
   const options = {
+    ...(rare === undefined ? {} : { rare }),
+    ...(relError === undefined ? {} : { relError }),
+    ...(maxEpisodes === undefined ? {} : { maxEpisodes }),
     ...(base === undefined ? {} : { base: scenario(base) }),
     ...(episodes === undefined ? {} : { episodes }),
     ...(seed === undefined ? {} : { seed }),
@@ -317,7 +323,7 @@ export async function matrix(opts: Omit<MatrixOptions, "base"> & Execution & { b
   return new Matrix(await withNotebookControls(exec, "matrix", "episodes", (e) => runMatrix(options, { ...exec, ...e })));
 }
 export { Matrix };
-export type { MatrixOptions, MatrixRow, MatrixCell, MatrixData } from "./analysis/matrix.js";
+export type { MatrixOptions, MatrixRow, MatrixCell, MatrixData, RareMatrixRow } from "./analysis/matrix.js";
 
 /**
  * An empirical delay from one column of a CSV file (times in µs), checked

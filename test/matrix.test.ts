@@ -208,5 +208,8 @@ describe("tlbrace matrix", () => {
     await assert.rejects(runMatrix({ episodes: 1.5 }), (e: unknown) => e instanceof InputError && e.field === "episodes");
     await assert.rejects(runMatrix({ maxStates: 0 }), (e: unknown) => e instanceof InputError && e.field === "maxStates");
     await assert.rejects(runMatrix({ bogus: 1 } as never), (e: unknown) => e instanceof InputError && e.field === "option");
+    await assert.rejects(runMatrix({ relError: 0.1 }), (e: unknown) => e instanceof InputError && e.field === "relError");
+    await assert.rejects(runMatrix({ rare: true, relError: 1.5 }), (e: unknown) => e instanceof InputError && e.field === "relError");
+    await assert.rejects(runMatrix({ rare: true, maxEpisodes: 10 }), (e: unknown) => e instanceof InputError && e.field === "maxEpisodes");
   });
 });

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { runStudy, STUDY_AXES, type StudyManifest } from "../src/analysis/study.js";
 import { InputError } from "../src/model/errors.js";
+import { studyManifestSchema } from "../src/formats/study.js";
 
 let dir: string;
 let files: string[];
@@ -97,4 +98,37 @@ test("bad study options name the field", async () => {
   await assert.rejects(runStudy({ out: "" }), (e) => e instanceof InputError && e.field === "out");
   await assert.rejects(runStudy({ out: dir, episodes: 0 }), (e) => e instanceof InputError && e.field === "episodes");
   await assert.rejects(runStudy({ out: dir, episodes: 1, seed: -1 }), (e) => e instanceof InputError && e.field === "seed");
+});
+
+test("study --rare: rare-event sweeps (a method per cell, the manifest's engine), plain runs, a reply that re-runs it", async () => {
+  const out = await mkdtemp(join(tmpdir(), "tlbrace-study-rare-"));
+  try {
+    await runStudy({ out, episodes: 200, runEpisodes: 500, seed: 5, rare: true, relError: 0.2 });
+    const m = JSON.parse(await readFile(join(out, "manifest.json"), "utf8")) as StudyManifest;
+    assert.deepEqual(m.study.rare, { relError: 0.2, maxEpisodes: 3e7 });
+    // The published schema reads it, as rerun does.
+    assert.deepEqual(studyManifestSchema.parse(m).study.rare, m.study.rare);
+    for (const n of NAMES) {
+      assert.equal(m.sweeps[n]!.engine, "rare", n);
+      assert.equal(m.runs[n]!.engine, "montecarlo", n);
+      const [head, ...rows] = (await readFile(join(out, `sweep-${n}.csv`), "utf8")).trimEnd().split("\n");
+      const h = head!.split(",");
+      assert.equal(rows.length, CELLS);
+      const methods = new Set(rows.map((r) => r.split(",")[h.indexOf("method")]));
+      assert.ok([...methods].every((x) => ["explorer", "exact", "importance"].includes(x!)), [...methods].join());
+    }
+    // The seed frees after the sync IPI: every cell is 0 by exhaustive search; the freed-at-once variant races in every cell.
+    const seed = (await readFile(join(out, "sweep-seed.csv"), "utf8")).trimEnd().split("\n");
+    const h = seed[0]!.split(",");
+    assert.ok(seed.slice(1).every((r) => r.split(",")[h.indexOf("method")] === "explorer"));
+    const reply = await readFile(join(out, "reply.txt"), "utf8");
+    assert.match(reply, /tlbrace study .*--rare\s+\\?\s*--rel-error 0\.2/s);
+    assert.match(reply, /seed-immediate, pRace over the sweep in decade bands/);
+    for (const line of reply.split("\n")) assert.ok(line.length <= 72 && /^[\x20-\x7e]*$/.test(line), line);
+    assert.match(await readFile(join(out, "report.html"), "utf8"), /rare-event path/);
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+  await assert.rejects(runStudy({ out: dir, relError: 0.1 }), (e) => e instanceof InputError && e.field === "relError");
+  await assert.rejects(runStudy({ out: dir, rare: true, relError: 2 }), (e) => e instanceof InputError && e.field === "relError");
 });

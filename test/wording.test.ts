@@ -11,7 +11,7 @@ import { reportHtml } from "../src/report/html.js";
 import { runReply, studyReply, sweepReply } from "../src/report/reply.js";
 import { studyReport } from "../src/report/study.js";
 import { asciiHeatmap } from "../src/text/heatmap.js";
-import { fmtCount, fmtEstimate, noneSeen, safeWording, sweepRange } from "../src/text/wording.js";
+import { fmtCount, fmtEstimate, noneSeen, rareCellWording, rareValueCell, safeWording, sweepRange } from "../src/text/wording.js";
 import { fmtP } from "../src/text/format.js";
 import { cellLabel } from "../src/charts/matrix.js";
 
@@ -113,4 +113,19 @@ test("a measured profile names the scenario it describes, never the preset it st
   const s = seed.with({ preemptRate: 0.01205688204769 });
   assert.match(s.text(), /preemptRate\s+0\.0121\s/);
   assert.match(runReply(s, (await tr.run(s, { episodes: 1000, seed: 1 })).data), /preemptRate\s+0\.0121\s/);
+});
+
+test("a rare-event cell is worded by how it was reached: SAFE, exactly, or an interval; none reached is a bound", () => {
+  const base = { pRaceLo: 0, pRaceHi: 0, relativeError: 0, reliable: true, problems: "", races: 0, pilotEpisodes: 4000 };
+  assert.equal(rareCellWording({ ...base, method: "explorer", pRace: 0 }, 4), `${safeWording(4)}: pRace = 0`);
+  const p = 3.2e-9;
+  assert.equal(rareCellWording({ ...base, method: "exact", pRace: p, pRaceLo: p, pRaceHi: p }, 4), `pRace ${fmtP(p)} exactly (exact solver)`);
+  const sampled = { ...base, method: "importance" as const, pRace: 1.2e-7, pRaceLo: 1.1e-7, pRaceHi: 1.3e-7, relativeError: 0.083, races: 250 };
+  assert.match(rareCellWording(sampled, 4), /^pRace 1\.20e-7 \[1\.10e-7, 1\.30e-7\] \(95%, relative error 8\.3%, importance sampling\)$/);
+  assert.match(rareCellWording({ ...sampled, reliable: false, problems: "too few hits" }, 4), /; NOT RELIABLE: too few hits$/);
+  // Importance sampling that reached no race: the pilot's bound, never a pRace of 0.
+  const none = rareCellWording({ ...base, method: "importance", pRace: 0, pRaceHi: 7.5e-4, relativeError: null }, 4);
+  assert.match(none, NONE);
+  noZero("an unreached rare cell", none);
+  assert.equal(rareValueCell({ method: "importance", pRace: 0, pRaceHi: 7.5e-4, races: 0 }), `< ${fmtP(7.5e-4)}`);
 });

@@ -11,11 +11,14 @@ import { type ExactResult, exactApplies, solveExact } from "../engines/exact/ind
 import { checkExploreOptions, explore, type ExploreOptions, type ExploreResult } from "../engines/explore/index.js";
 import type { Execution } from "../engines/montecarlo/pool.js";
 import { checkRunOptions, type MonteCarloOptions } from "../engines/montecarlo/run.js";
+import type { CellMethod, RareCellColumns } from "../engines/rare/cell.js";
+import { checkRareOptions } from "../engines/rare/estimate.js";
 import { InputError } from "../model/errors.js";
 import { FLUSH_MECHANISMS, type FlushMechanism, TABLE_FREE_MODES, type TableFreeMode } from "../model/params.js";
 import { preset, type Scenario, withParams } from "../model/scenario.js";
 import type { Count, Probability } from "../model/units.js";
 import { grid } from "./grid.js";
+import { runRareSweep } from "./rare-sweep.js";
 import { runSweep, type SweepData, type SweepRow } from "./sweep.js";
 
 export type Verdict = "SAFE" | "UNSAFE" | "UNKNOWN";
@@ -27,6 +30,22 @@ export interface MatrixOptions extends ExploreOptions {
   readonly episodes?: number;
   /** Seed of the Monte Carlo streams; cell j uses stream j (default 1). */
   readonly seed?: number;
+  /**
+   * true: each cell's pRace by the rare-event path of a rare sweep (settled
+   * by the explorer or the exact solver where they can, else importance
+   * sampling to `relError`); `episodes` is then each cell's plain pilot.
+   */
+  readonly rare?: boolean;
+  /** With `rare`: the 95% interval's half-width over pRace to reach (default 0.1). */
+  readonly relError?: number;
+  /** With `rare`: the most importance-sampled episodes one cell may take. */
+  readonly maxEpisodes?: number;
+}
+
+/** The rare-event path's settings, as checked. */
+export interface MatrixRare {
+  readonly relError: number;
+  readonly maxEpisodes: number;
 }
 
 export const MATRIX_DEFAULTS = { episodes: 20_000, seed: 1 } as const;
@@ -37,7 +56,14 @@ export interface MatrixCell {
   readonly tableFree: TableFreeMode;
   readonly scenario: Scenario;
   readonly explore: ExploreResult;
+  /**
+   * The sweep's row for the cell: plain Monte Carlo, or with `rare` the
+   * rare-event row (importance-sampled episodes and races, pRace with its
+   * interval, the plain pilot's counts).
+   */
   readonly montecarlo: SweepRow;
+  /** With `rare`: how the cell was settled, the relative error reached, whether it is reliable and why not. */
+  readonly rare?: RareCellColumns;
   /** Absent when a delay is not exponential; `exactWhy` then says which. */
   readonly exact?: ExactResult;
   readonly exactWhy?: string;
@@ -49,8 +75,10 @@ export interface MatrixData {
   readonly tableFrees: readonly TableFreeMode[];
   /** Row-major: flush changes slowest, as in the Monte Carlo sweep's cell numbers. */
   readonly cells: readonly MatrixCell[];
-  /** The Monte Carlo sweep over the cells (4 x 5), with its manifest. */
+  /** The Monte Carlo sweep over the cells (4 x 5), with its manifest; a rare sweep's with `rare`. */
   readonly sweep: SweepData;
+  /** Present when the cells were estimated by the rare-event path. */
+  readonly rare?: MatrixRare;
   readonly explore: Required<ExploreOptions>;
 }
 
@@ -78,20 +106,41 @@ export interface MatrixRow {
   readonly disagreement: string;
 }
 
+/**
+ * A row of a rare matrix: episodes, races and the pRace columns are the
+ * importance sampler's (0 episodes where a cell was settled), and these say
+ * how the value was reached.
+ */
+export interface RareMatrixRow extends MatrixRow {
+  readonly method: CellMethod;
+  /** Half-width of the 95% interval over pRace; 0 where settled; null where no race was reached. */
+  readonly relativeError: number | null;
+  readonly reliable: boolean;
+  readonly problems: string;
+  readonly pilotEpisodes: Count;
+  readonly pilotRaces: Count;
+}
+
+export const isRareRow = (r: MatrixRow): r is RareMatrixRow => "method" in r;
+
 /** Validates everything before the first episode or state. */
-export function checkMatrixOptions(o: unknown): { base: Scenario; mc: MonteCarloOptions; explore: Required<ExploreOptions> } {
+export function checkMatrixOptions(o: unknown): { base: Scenario; mc: MonteCarloOptions; explore: Required<ExploreOptions>; rare?: MatrixRare } {
   if (o === undefined) o = {};
   if (typeof o !== "object" || o === null || Array.isArray(o))
-    throw new InputError("options", o, "{base?, episodes?, seed?, maxPreemptions?, maxStates?}");
-  const { base, episodes = MATRIX_DEFAULTS.episodes, seed = MATRIX_DEFAULTS.seed, maxPreemptions, maxStates, ...rest } =
+    throw new InputError("options", o, "{base?, episodes?, seed?, maxPreemptions?, maxStates?, rare?, relError?, maxEpisodes?}");
+  const { base, episodes = MATRIX_DEFAULTS.episodes, seed = MATRIX_DEFAULTS.seed, maxPreemptions, maxStates, rare, relError, maxEpisodes, ...rest } =
     o as Record<string, unknown>;
   const extra = Object.keys(rest)[0];
-  if (extra !== undefined) throw new InputError("option", extra, "base, episodes, seed, maxPreemptions or maxStates");
+  if (extra !== undefined) throw new InputError("option", extra, "base, episodes, seed, maxPreemptions, maxStates, rare, relError or maxEpisodes");
   if (base !== undefined && !(typeof base === "object" && base !== null && "params" in base && "name" in base))
     throw new InputError("base", base, "a scenario, such as tr.scenario(\"seed\")");
+  if (rare !== undefined && typeof rare !== "boolean") throw new InputError("rare", rare, "true or false");
+  if (!rare) for (const [k, v] of Object.entries({ relError, maxEpisodes })) if (v !== undefined) throw new InputError(k, v, "only with rare: true");
+  const mc = checkRunOptions({ episodes, seed });
   return {
     base: (base as Scenario | undefined) ?? preset("seed"),
-    mc: checkRunOptions({ episodes, seed }),
+    mc,
+    ...(rare ? { rare: pick(checkRareOptions({ relError, maxEpisodes, seed: mc.seed })) } : {}),
     explore: checkExploreOptions({
       ...(maxPreemptions === undefined ? {} : { maxPreemptions }),
       ...(maxStates === undefined ? {} : { maxStates }),
@@ -99,11 +148,13 @@ export function checkMatrixOptions(o: unknown): { base: Scenario; mc: MonteCarlo
   };
 }
 
-/** Runs the three engines on every cell. */
+const pick = ({ relError, maxEpisodes }: MatrixRare): MatrixRare => ({ relError, maxEpisodes });
+
+/** Runs the three engines on every cell; with `rare`, the rare-event path in place of plain Monte Carlo. */
 export async function runMatrix(opts: MatrixOptions = {}, exec: Execution = {}): Promise<MatrixData> {
-  const { base, mc, explore: exploreOpts } = checkMatrixOptions(opts);
+  const { base, mc, explore: exploreOpts, rare } = checkMatrixOptions(opts);
   const g = grid(base, { flush: FLUSH_MECHANISMS, tableFree: TABLE_FREE_MODES });
-  const sweep = await runSweep(g, mc, exec);
+  const sweep = await (rare ? runRareSweep(g, { ...mc, ...rare }, exec) : runSweep(g, mc, exec));
   const cells = sweep.rows.map((row): MatrixCell => {
     const flush = row.flush as FlushMechanism, tableFree = row.tableFree as TableFreeMode;
     const scenario = withParams(base, { flush, tableFree }, `${base.name} ${flush}/${tableFree}`);
@@ -112,10 +163,11 @@ export async function runMatrix(opts: MatrixOptions = {}, exec: Execution = {}):
       flush, tableFree, scenario,
       explore: explore(scenario, exploreOpts),
       montecarlo: row,
+      ...(rare ? { rare: row as unknown as RareCellColumns } : {}),
       ...(applies.ok ? { exact: solveExact(scenario) } : { exactWhy: `${applies.param}: ${applies.why}` }),
     };
   });
-  return { base, flushes: FLUSH_MECHANISMS, tableFrees: TABLE_FREE_MODES, cells, sweep, explore: exploreOpts };
+  return { base, flushes: FLUSH_MECHANISMS, tableFrees: TABLE_FREE_MODES, cells, sweep, explore: exploreOpts, ...(rare ? { rare } : {}) };
 }
 
 /**
@@ -140,8 +192,9 @@ export function zScore(races: number, episodes: number, p: number): number {
  * probability 0; and the exact probability must explain the sampled count.
  */
 export function disagreements(
-  c: Pick<MatrixCell, "explore" | "exact"> & { readonly montecarlo: Pick<SweepRow, "episodes" | "races" | "corrupts"> },
+  c: Pick<MatrixCell, "explore" | "exact" | "rare"> & { readonly montecarlo: Pick<SweepRow, "episodes" | "races" | "corrupts"> },
 ): string[] {
+  if (c.rare) return rareDisagreements(c.explore, c.rare, c.exact);
   const out: string[] = [];
   const race = c.explore.outcomes.race.verdict;
   const mcRaces = c.montecarlo.races;
@@ -158,11 +211,38 @@ export function disagreements(
   return out;
 }
 
+/**
+ * The same claims for a cell of the rare-event path: its plain pilot and
+ * its estimate race only where the explorer finds a race, a value settled
+ * as 0 only where it finds none, and an importance-sampled estimate within
+ * AGREEMENT_Z of its own standard error from the exact value.
+ */
+function rareDisagreements(ex: ExploreResult, r: RareCellColumns, exact: ExactResult | undefined): string[] {
+  const out: string[] = [];
+  const race = ex.outcomes.race.verdict;
+  if (race === "SAFE" && r.pilotRaces > 0) out.push(`the plain pilot saw ${r.pilotRaces} races, the explorer none`);
+  if (race === "SAFE" && r.pRace > 0) out.push(`pRace ${r.pRace} (${r.method}) where the explorer reaches no race`);
+  if (race === "UNSAFE" && r.method === "explorer") out.push("pRace 0 by exhaustive search where the explorer reaches a race");
+  if (ex.outcomes.corrupt.verdict === "SAFE" && r.pCorrupt > 0) out.push(`pCorrupt ${r.pCorrupt} where the explorer reaches no corruption`);
+  if (exact) {
+    const p = exact.pRace;
+    if (race === "SAFE" && p > 0) out.push(`exact pRace ${p} where the explorer reaches no race`);
+    if (race === "UNSAFE" && !(p > 0)) out.push("exact pRace 0 where the explorer reaches a race");
+    if (r.method === "importance" && r.races > 0) {
+      const sd = (r.pRaceHi - r.pRaceLo) / (2 * 1.96);
+      const z = sd > 0 ? (r.pRace - p) / sd : r.pRace === p ? 0 : Infinity;
+      if (Math.abs(z) > AGREEMENT_Z) out.push(`importance-sampled pRace ${r.pRace} is ${z.toFixed(1)} standard errors from exact pRace ${p}`);
+    }
+    if (r.method === "exact" && Math.abs(r.pRace - p) > 1e-9 * p) out.push(`pRace ${r.pRace} by the exact solver in the sweep, ${p} alone`);
+  }
+  return out;
+}
+
 /** The cell's row: the verdicts, the Monte Carlo estimate with its interval, the exact value. */
-export function matrixRow(c: MatrixCell): MatrixRow {
+export function matrixRow(c: MatrixCell): MatrixRow | RareMatrixRow {
   const r = c.explore.outcomes.race;
   const m = c.montecarlo;
-  return {
+  const row: MatrixRow = {
     flush: c.flush,
     tableFree: c.tableFree,
     race: r.verdict,
@@ -179,9 +259,12 @@ export function matrixRow(c: MatrixCell): MatrixRow {
     exactPRace: c.exact ? c.exact.pRace : null,
     disagreement: disagreements(c).join("; "),
   };
+  if (!c.rare) return row;
+  const x = c.rare;
+  return { ...row, method: x.method, relativeError: x.relativeError, reliable: x.reliable, problems: x.problems, pilotEpisodes: x.pilotEpisodes, pilotRaces: x.pilotRaces };
 }
 
-export function matrixRows(d: MatrixData): MatrixRow[] {
+export function matrixRows(d: MatrixData): (MatrixRow | RareMatrixRow)[] {
   return d.cells.map(matrixRow);
 }
 

@@ -21,6 +21,8 @@ import { studyReply } from "../report/reply.js";
 import { studyReport } from "../report/study.js";
 import { grid, logRange, range } from "./grid.js";
 import { checkWritableFolder, writeOutput } from "./output-file.js";
+import { checkRareOptions } from "../engines/rare/estimate.js";
+import { runRareSweep } from "./rare-sweep.js";
 import { resultColumns, runSweep, type SweepData, type SweepManifest } from "./sweep.js";
 
 export interface StudyOptions {
@@ -37,6 +39,23 @@ export interface StudyOptions {
   readonly signal?: AbortSignal;
   /** How episodes run (default compiled); changes no number. */
   readonly engine?: EngineKind;
+  /**
+   * true: each sweep is a rare-event sweep (every cell to `relError`, or
+   * settled by the explorer or the exact solver); `episodes` is then each
+   * cell's plain pilot. The single runs stay plain Monte Carlo: they carry
+   * the costs, and their pRace is not rare.
+   */
+  readonly rare?: boolean;
+  /** With `rare`: the 95% interval's half-width over pRace to reach (default 0.1). */
+  readonly relError?: number;
+  /** With `rare`: the most importance-sampled episodes one cell may take. */
+  readonly maxEpisodes?: number;
+}
+
+/** A rare study's settings. */
+export interface StudyRare {
+  readonly relError: number;
+  readonly maxEpisodes: number;
 }
 
 export const STUDY_DEFAULTS = { episodes: 20_000, seed: 1 } as const;
@@ -81,16 +100,18 @@ export interface StudyResult {
   readonly runEpisodes: number;
   readonly seed: number;
   readonly studies: readonly StudyRun[];
+  /** Present when the sweeps are rare-event sweeps. */
+  readonly rare?: StudyRare;
 }
 
 export interface StudyManifest {
-  readonly study: { readonly episodes: number; readonly runEpisodes: number; readonly seed: number; readonly axes: typeof STUDY_AXES };
+  readonly study: { readonly episodes: number; readonly runEpisodes: number; readonly seed: number; readonly axes: typeof STUDY_AXES; readonly rare?: StudyRare };
   readonly sweeps: Readonly<Record<string, SweepManifest>>;
   readonly runs: Readonly<Record<string, Manifest>>;
 }
 
 export async function runStudy(options: StudyOptions): Promise<{ files: string[] }> {
-  const { out, episodes, runEpisodes, seed, onProgress, signal, engine } = checkStudyOptions(options);
+  const { out, episodes, runEpisodes, seed, onProgress, signal, engine, rare } = checkStudyOptions(options);
   checkWritableFolder(out, "out");
   const scenarios = studyScenarios();
   const cells = STUDY_AXES.memoryPressure.length * STUDY_AXES.preemptRate.length;
@@ -104,13 +125,14 @@ export async function runStudy(options: StudyOptions): Promise<{ files: string[]
 
   const studies: StudyRun[] = [];
   for (const scenario of scenarios) {
-    const sweep = await runSweep(grid(scenario, STUDY_AXES), { episodes, seed }, progress(`sweep ${scenario.name}`));
+    const g = grid(scenario, STUDY_AXES);
+    const sweep = await (rare ? runRareSweep(g, { episodes, seed, ...rare }, progress(`sweep ${scenario.name}`)) : runSweep(g, { episodes, seed }, progress(`sweep ${scenario.name}`)));
     before += cells * episodes;
     const run = await simulate(scenario, { episodes: runEpisodes, seed }, 0, progress(`run ${scenario.name}`));
     before += runEpisodes;
     studies.push({ scenario, sweep, run });
   }
-  return { files: await writeStudy(out, { episodes, runEpisodes, seed, studies }) };
+  return { files: await writeStudy(out, { episodes, runEpisodes, seed, studies, ...(rare ? { rare } : {}) }) };
 }
 
 async function writeStudy(out: string, result: StudyResult): Promise<string[]> {
@@ -146,7 +168,7 @@ export function runRow({ scenario, run }: StudyRun): Record<string, string | num
 
 export function studyManifest(r: StudyResult): StudyManifest {
   return {
-    study: { episodes: r.episodes, runEpisodes: r.runEpisodes, seed: r.seed, axes: STUDY_AXES },
+    study: { episodes: r.episodes, runEpisodes: r.runEpisodes, seed: r.seed, axes: STUDY_AXES, ...(r.rare ? { rare: r.rare } : {}) },
     sweeps: Object.fromEntries(r.studies.map((s) => [s.scenario.name, s.sweep.manifest])),
     runs: Object.fromEntries(r.studies.map((s) => [s.scenario.name, s.run.manifest])),
   };
@@ -167,6 +189,15 @@ function checkStudyOptions(o: StudyOptions) {
   if (!Number.isInteger(episodes) || episodes < 1 || episodes > MAX_STUDY_EPISODES) throw new InputError("episodes", o.episodes, EPISODES_ALLOWED);
   const runEpisodes = o.runEpisodes ?? Math.max(episodes, Math.min(RUN_FACTOR * episodes, RUN_CAP));
   if (!Number.isInteger(runEpisodes) || runEpisodes < 1 || runEpisodes > MAX_STUDY_EPISODES) throw new InputError("runEpisodes", o.runEpisodes, EPISODES_ALLOWED);
+  if (o.rare !== undefined && typeof o.rare !== "boolean") throw new InputError("rare", o.rare, "true or false");
+  if (!o.rare) for (const [k, v] of Object.entries({ relError: o.relError, maxEpisodes: o.maxEpisodes })) if (v !== undefined) throw new InputError(k, v, "only with rare: true");
+  const engine = checkEngine(o.engine);
+  if (o.rare && engine === "interpret") throw new InputError("engine", engine, "compiled with rare: true (the estimator runs the compiled engine's tilted programs)");
+  let rare: StudyRare | undefined;
+  if (o.rare) {
+    const { relError, maxEpisodes } = checkRareOptions({ relError: o.relError, maxEpisodes: o.maxEpisodes, seed });
+    rare = { relError, maxEpisodes };
+  }
   // seed is checked by the engine, with the engine's own words.
-  return { out: o.out, episodes, runEpisodes, seed, onProgress: o.onProgress, signal: o.signal, engine: checkEngine(o.engine) };
+  return { out: o.out, episodes, runEpisodes, seed, onProgress: o.onProgress, signal: o.signal, engine, rare };
 }

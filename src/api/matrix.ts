@@ -10,8 +10,10 @@ import { commandLine } from "../text/shell.js";
 import { ascii } from "../text/format.js";
 import { inspect } from "node:util";
 import {
-  disagreements, type MatrixCell, matrixCell, type MatrixData, type MatrixRow, matrixRows, matrixTable,
+  disagreements, isRareRow, type MatrixCell, matrixCell, type MatrixData, type MatrixRow, matrixRows, matrixTable, type RareMatrixRow,
 } from "../analysis/matrix.js";
+import { SAFE_CHECK_PREEMPTIONS } from "../engines/rare/estimate.js";
+import { fmtRelError, rareCellWording, rareValueCell } from "../text/wording.js";
 import { cellLabel, matrixChart, type MatrixChartOptions, VERDICT_COLOURS } from "../charts/matrix.js";
 import { counterexampleText, type ExploreOutcome } from "../engines/explore/index.js";
 import type { SweepManifest } from "../analysis/sweep.js";
@@ -43,8 +45,8 @@ export class Matrix implements Showable {
   constructor(data: MatrixData) {
     this.data = data;
   }
-  /** One plain row per cell. */
-  get rows(): MatrixRow[] { return matrixRows(this.data); }
+  /** One plain row per cell; a rare matrix's rows also say each cell's method, relative error, reliable and problems. */
+  get rows(): (MatrixRow | RareMatrixRow)[] { return matrixRows(this.data); }
   /** The Monte Carlo sweep's manifest; each explorer and exact result carries its own. */
   get manifest(): SweepManifest { return this.data.sweep.manifest; }
 
@@ -76,33 +78,56 @@ export class Matrix implements Showable {
   text(): string {
     const d = this.data;
     const m = d.sweep.manifest;
+    const rare = d.rare;
+    const rows = new Map(this.rows.map((r) => [`${r.flush}/${r.tableFree}`, r]));
+    const rareRow = (c: MatrixCell) => rows.get(`${c.flush}/${c.tableFree}`) as RareMatrixRow;
     const blocks: string[][] = [];
     for (let at = 0; at < d.tableFrees.length; at += PER_BLOCK) {
       const modes = d.tableFrees.slice(at, at + PER_BLOCK);
       const headings = modes.map((t) => headingLines(t, CELL));
       const depth = Math.max(...headings.map((h) => h.length));
-      const rows: string[][] = [
+      const grid: string[][] = [
         ...Array.from({ length: depth }, (_, i) => [i === depth - 1 ? "flush" : "", ...headings.map((h) => h[i] ?? "")]),
         ["-".repeat(FIRST), ...modes.map(() => "-".repeat(CELL))],
       ];
       for (const f of d.flushes) {
         const line = modes.map((t) => this.cell(f, t));
-        rows.push([f, ...line.map((c) => c.explore.outcomes.race.verdict)]);
-        rows.push(["  MC", ...line.map((c) => fmtP(c.montecarlo.pRace))]);
-        rows.push(["  exact", ...line.map((c) => (c.exact ? fmtP(c.exact.pRace) : "n/a"))]);
+        grid.push([f, ...line.map((c) => c.explore.outcomes.race.verdict)]);
+        if (rare) {
+          const r = line.map(rareRow);
+          grid.push(["  pRace", ...r.map(rareValueCell)]);
+          grid.push(["  method", ...r.map((x) => x.method)]);
+          grid.push(["  rel.err", ...r.map((x) => (x.relativeError === null ? "-" : x.relativeError === 0 ? "0" : fmtRelError(x.relativeError)) + (x.reliable ? "" : " !"))]);
+          continue;
+        }
+        grid.push(["  MC", ...line.map((c) => fmtP(c.montecarlo.pRace))]);
+        grid.push(["  exact", ...line.map((c) => (c.exact ? fmtP(c.exact.pRace) : "n/a"))]);
       }
-      blocks.push(columns(rows));
+      blocks.push(columns(grid));
     }
     const off = this.disagreements();
+    const safe = rare ? d.cells.filter((c) => rareRow(c).method === "explorer").length : 0;
     return [
-      ...wrap(`Verdict matrix over ${d.base.name}: ${m.episodes} Monte Carlo episodes per cell, seed ${m.seed}; ` +
-        `explorer with at most ${d.explore.maxPreemptions} preemptions of W`),
+      ...wrap(rare
+        ? `Verdict matrix over ${d.base.name}: each cell's pRace to ${fmtRelError(rare.relError)} relative error (95% interval) by importance sampling, ` +
+          `or settled by the explorer or the exact solver; ${m.episodes} plain pilot episodes per cell, seed ${m.seed}; ` +
+          `explorer with at most ${d.explore.maxPreemptions} preemptions of W`
+        : `Verdict matrix over ${d.base.name}: ${m.episodes} Monte Carlo episodes per cell, seed ${m.seed}; ` +
+          `explorer with at most ${d.explore.maxPreemptions} preemptions of W`),
       ...measuredLines(d.base.measured),
       "",
       ...blocks.flatMap((b, i) => (i === 0 ? b : ["", ...b])),
       "",
-      ...wrap("Rows: the explorer's verdict on the race, the Monte Carlo pRace (95% intervals: .table(), --csv), " +
-        "the exact pRace (n/a where a delay is not exponential)."),
+      ...(rare ? [
+        ...wrap("Rows: the explorer's verdict on the race, pRace, how it was reached (explorer: 0 by exhaustive search; exact: " +
+          "the exact solver; importance: importance sampling), the relative half-width of its 95% interval (! not reliable)."),
+        "",
+        ...d.cells.filter((c) => rareRow(c).method !== "explorer")
+          .flatMap((c) => wrap(`${c.flush} / ${c.tableFree}: ${rareCellWording(rareRow(c), SAFE_CHECK_PREEMPTIONS)}`, 72, "  ")),
+        ...(safe ? wrap(`${safe} cells settled by the explorer: ${rareCellWording({ ...rareRow(d.cells.find((c) => rareRow(c).method === "explorer")!) }, SAFE_CHECK_PREEMPTIONS)}.`) : []),
+        "",
+      ] : wrap("Rows: the explorer's verdict on the race, the Monte Carlo pRace (95% intervals: .table(), --csv), " +
+        "the exact pRace (n/a where a delay is not exponential).")),
       ...(off.length ? off.flatMap((x) => wrap(`DISAGREE ${x}`, 72, "  ")) : ["The three engines agree in every cell."]),
       ...wrap("Counterexamples: .show() links each cell to its own; tlbrace matrix --counterexamples prints them."),
     ].join("\n");
@@ -113,7 +138,8 @@ export class Matrix implements Showable {
     const d = this.data, m = d.sweep.manifest;
     const words = ["tlbrace", "matrix", ...(d.base.name === "seed" ? [] : ["--base", d.base.name]),
       ...(d.base.measured ? ["--profile", d.base.measured.profile] : []),
-      "--episodes", String(m.episodes), "--seed", String(m.seed), "--max-preemptions", String(d.explore.maxPreemptions)];
+      "--episodes", String(m.episodes), "--seed", String(m.seed), "--max-preemptions", String(d.explore.maxPreemptions),
+      ...(d.rare ? ["--rare", "--rel-error", String(d.rare.relError), "--max-episodes", String(d.rare.maxEpisodes)] : [])];
     return ascii([this.text(), "", `${madeBy(m)}.`, "Re-run with:", ...commandLine(words)].join("\n")) + "\n";
   }
 
@@ -143,14 +169,18 @@ export class Matrix implements Showable {
         d.tableFrees.map((t) => td(this.cell(f, t))).join("") + "</tr>").join("") + "</table>";
     const details = d.cells.map((c) => {
       const r = byRow.get(`${c.flush}/${c.tableFree}`)!;
-      const mc = `Monte Carlo: ${r.races} races in ${r.episodes} episodes, pRace ${fmtP(r.pRace)} [${fmtP(r.pRaceLo)}, ${fmtP(r.pRaceHi)}]`;
+      const mc = isRareRow(r) ? `rare-event path: ${rareCellWording(r, SAFE_CHECK_PREEMPTIONS)}`
+        : `Monte Carlo: ${r.races} races in ${r.episodes} episodes, pRace ${fmtP(r.pRace)} [${fmtP(r.pRaceLo)}, ${fmtP(r.pRaceHi)}]`;
       const exact = c.exact ? `exact: pRace ${fmtP(c.exact.pRace)} (${c.exact.states} states)` : `exact: does not apply (${c.exactWhy})`;
       return `<details id="${anchor(c)}"><summary>${escapeHtml(`${c.flush} / ${c.tableFree}: race ${r.race}`)}</summary>` +
         `<pre>${escapeHtml([counterexampleText(c.explore, "race"), "", counterexampleText(c.explore, "corrupt"), "", mc, exact,
           ...(r.disagreement ? [`DISAGREE: ${r.disagreement}`] : [])].join("\n"))}</pre></details>`;
     }).join("\n");
     return `<p><b>Verdict matrix</b> over ${escapeHtml(d.base.name)}: click a cell for its counterexample, ` +
-      `or for the size of the search that found none.</p>${grid}${details}`;
+      `or for the size of the search that found none.` +
+      (d.rare ? ` Each pRace is the rare-event path's, to ${escapeHtml(fmtRelError(d.rare.relError))} relative error (95% interval), ` +
+        `with how it was reached: exhaustive search, the exact solver, or importance sampling.` : "") +
+      `</p>${grid}${details}`;
   }
 
   toJSON() {
@@ -159,7 +189,8 @@ export class Matrix implements Showable {
       explore: this.data.explore,
       rows: this.rows,
       manifests: {
-        montecarlo: this.data.sweep.manifest,
+        // A rare matrix's cells come from a rare sweep: its manifest under its own name.
+        ...(this.data.rare ? { rare: this.data.sweep.manifest } : { montecarlo: this.data.sweep.manifest }),
         explore: this.data.cells.map((c) => c.explore.manifest),
         exact: this.data.cells.flatMap((c) => (c.exact ? [c.exact.manifest] : [])),
       },

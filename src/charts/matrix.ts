@@ -5,9 +5,9 @@
  * pRace. Colour says whether a race is possible at all; the numbers say how
  * likely it is with the matrix's parameters.
  */
-import type { MatrixRow, Verdict } from "../analysis/matrix.js";
+import { isRareRow, type MatrixRow, type RareMatrixRow, type Verdict } from "../analysis/matrix.js";
 import { fmtInterval, fmtP } from "../text/format.js";
-import { fmtCount } from "../text/wording.js";
+import { fmtCount, fmtRelError, rareValueCell } from "../text/wording.js";
 import type { Figure, JsonObject } from "./figure.js";
 
 /** Blue for safe, red for unsafe (told apart without colour vision too), grey for no verdict. */
@@ -30,11 +30,25 @@ export interface MatrixChartOptions {
  * value of 0), exact pRace.
  */
 export function cellLabel(r: MatrixRow): string[] {
+  if (isRareRow(r)) return rareCellLabel(r);
   return [
     r.race + (r.steps === null ? "" : ` (${r.steps} steps)`),
     r.races === 0 ? `MC: no race in ${fmtCount(r.episodes)}` : `MC ${fmtP(r.pRace)}`,
     r.races === 0 ? `pRace < ${fmtP(r.pRaceHi)} (95%)` : fmtInterval([r.pRaceLo, r.pRaceHi]),
     r.exactPRace === null ? "exact: n/a" : `exact ${fmtP(r.exactPRace)}`,
+  ];
+}
+
+/** A rare-event cell: verdict, the value by its method, its interval, and whether it is to be quoted. */
+function rareCellLabel(r: RareMatrixRow): string[] {
+  const head = r.race + (r.steps === null ? "" : ` (${r.steps} steps)`);
+  if (r.method === "explorer") return [head, "pRace 0", "exhaustive search"];
+  if (r.method === "exact") return [head, `pRace ${fmtP(r.pRace)}`, "exact solver"];
+  return [
+    head,
+    `pRace ${rareValueCell(r)}`,
+    r.races === 0 ? "none reached (pilot bound)" : `${fmtInterval([r.pRaceLo, r.pRaceHi])}`,
+    `importance${r.relativeError === null ? "" : `, ${fmtRelError(r.relativeError)}`}${r.reliable ? "" : ", NOT RELIABLE"}`,
   ];
 }
 
@@ -84,7 +98,9 @@ function hoverText(r: MatrixRow): string {
   return [
     `flush ${r.flush}, tableFree ${r.tableFree}`,
     `explorer: race ${r.race}, corrupt ${r.corrupt} (${r.states} states)`,
-    `Monte Carlo: ${r.races} races in ${r.episodes} episodes, pRace ${fmtP(r.pRace)} ${fmtInterval([r.pRaceLo, r.pRaceHi])}`,
+    isRareRow(r)
+      ? `rare-event path (${r.method}): pRace ${rareValueCell(r)} ${fmtInterval([r.pRaceLo, r.pRaceHi])}${r.reliable ? "" : `; NOT RELIABLE: ${r.problems}`}`
+      : `Monte Carlo: ${r.races} races in ${r.episodes} episodes, pRace ${fmtP(r.pRace)} ${fmtInterval([r.pRaceLo, r.pRaceHi])}`,
     r.exactPRace === null ? "exact: does not apply" : `exact pRace ${fmtP(r.exactPRace)}`,
     ...(r.disagreement ? [`DISAGREE: ${r.disagreement}`] : []),
   ].join("<br>");

@@ -10,6 +10,8 @@ import { csv } from "../text/csv.js";
 import { json, presetsHelp } from "./format.js";
 import { progressLine } from "./progress.js";
 import { SUMMARY } from "./commands.js";
+import { RARE_OPTIONS, rareOptionsOf } from "./rare-options.js";
+import { RARE_DEFAULTS } from "../engines/rare/estimate.js";
 
 const OPTIONS = {
   base: { type: "string" },
@@ -26,6 +28,7 @@ const OPTIONS = {
   json: { type: "boolean" },
   csv: { type: "boolean" },
   help: { type: "boolean", short: "h" },
+  ...RARE_OPTIONS,
 } as const satisfies Options;
 
 const help = `Usage: tlbrace matrix [options]
@@ -50,6 +53,15 @@ ${PROTOCOL_HELP}
   --counterexamples   after the grid, each unsafe cell's shortest race
   --json              print {base, rows, manifests} as JSON
   --csv               print one CSV row per cell
+  --rare              estimate each cell's pRace to --rel-error with the
+                      rare-event estimator, or settle it exactly (the
+                      explorer, the exact solver); --episodes is then
+                      each cell's plain pilot, and each cell says its
+                      method, relative error and whether it is reliable
+  --rel-error X       with --rare: the relative half-width of the 95%
+                      interval to reach (default ${RARE_DEFAULTS.relError})
+  --max-episodes N    with --rare: the most episodes one cell's estimate
+                      may spend (default ${RARE_DEFAULTS.maxEpisodes})
 ${WORKERS_HELP}
 ${ENGINE_HELP}
   -h, --help          show this help
@@ -58,6 +70,7 @@ Examples:
   tlbrace matrix
   tlbrace matrix --episodes 1e5 --counterexamples
   tlbrace matrix --set memoryPressure=0.5 --set preemptRate=10 --csv
+  tlbrace matrix --rare --set walkUs=lognormal:5:1 --set memoryPressure=1e-6
 `;
 
 export const matrix: Command = {
@@ -82,10 +95,13 @@ export const matrix: Command = {
       ...optional("maxPreemptions", whole("max-preemptions", values["max-preemptions"])),
       ...optional("maxStates", whole("max-states", values["max-states"])),
     };
-    checkMatrixOptions(opts);
+    const rare = rareOptionsOf(values, opts.seed);
+    if (rare && values.engine === "interpret") throw new UsageError("--engine interpret: not with --rare; the estimator runs the compiled engine's tilted programs");
+    const all = { ...opts, ...(rare ? { rare: true, relError: rare.relError, maxEpisodes: rare.maxEpisodes } : {}) };
+    checkMatrixOptions(all);
 
     const progress = progressLine(ctx.err, "matrix", "episodes");
-    const data = await runMatrix(opts, { workers: workersOption(values.workers, ctx.err), engine: engineOption(values.engine), onProgress: progress.update, signal: ctx.signal })
+    const data = await runMatrix(all, { workers: workersOption(values.workers, ctx.err), engine: engineOption(values.engine), onProgress: progress.update, signal: ctx.signal })
       .finally(progress.clear);
     const m = new Matrix(data);
 

@@ -9,6 +9,8 @@ export const studyManifestSchema = z.object({
     runEpisodes: z.int().min(1),
     seed: z.int().min(0),
     axes: z.record(z.string(), z.array(z.number()).min(1)),
+    /** study --rare: the sweeps are rare-event sweeps to this relative error; the runs stay plain Monte Carlo. */
+    rare: z.object({ relError: z.number().gt(0).lt(1), maxEpisodes: z.int().min(1) }).optional(),
   }),
   sweeps: z.record(z.string(), sweepManifestSchema),
   runs: z.record(z.string(), manifestSchema),

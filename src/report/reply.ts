@@ -17,6 +17,8 @@ import { rerunWords } from "./rerun-command.js";
 import { sweepSummary } from "./study.js";
 import { measuredLines } from "./measured.js";
 import { rareSweepReply } from "./rare-sweep.js";
+import { decadeHeatmap } from "../text/decades.js";
+import type { RareSweepRow } from "../analysis/rare-sweep.js";
 
 /** A paragraph wrapped to 72 columns; continuation lines get `indent`. */
 const wrap = (text: string, indent = "") => wrapLines(text, WIDTH, indent).join("\n");
@@ -172,6 +174,21 @@ function tornSummary(rows: readonly SweepRow[]): string[] {
     (torns > 0 ? `; the most, pTorn ${fmtP(top.pTorn as number)}, in cell ${top.cell}.` : "."));
 }
 
+/** A rare study's maps in decade bands: a digit is the same decade in every map; each map's legend under it. */
+function decadeMaps(result: StudyResult): string[] {
+  return result.studies.filter(({ sweep }) => sweep.rows.some((r) => r.pRace > 0)).flatMap(({ scenario, sweep }) => {
+    const [xa, ya] = sweep.axes as [SweepData["axes"][0], SweepData["axes"][0]];
+    const rows = sweep.rows as unknown as readonly RareSweepRow[];
+    const at = new Map(rows.map((r) => [`${String(r[xa.name])}|${String(r[ya.name])}`, r]));
+    const cells = ya.values.map((yv) => xa.values.map((xv) => {
+      const r = at.get(`${String(xv)}|${String(yv)}`)!;
+      return { p: r.pRace, settled: r.method !== "importance", reliable: r.reliable };
+    }));
+    return [`${scenario.name}, pRace over the sweep in decade bands:`,
+      ...decadeHeatmap({ x: { name: xa.name, values: xa.values }, y: { name: ya.name, values: ya.values }, cells }), ""];
+  });
+}
+
 /** pRace with the first axis across and the second down; `scale`: the values of every map it is compared with. */
 function sweepHeatmap(d: SweepData, scale?: readonly number[]): string[] {
   const [xa, ya] = d.axes as [SweepData["axes"][0], SweepData["axes"][0]];
@@ -205,18 +222,24 @@ export function studyReply(result: StudyResult): string {
     "",
     table,
     "",
-    wrap(`Swept over memoryPressure 0..1 x preemptRate 0.01..100 per ms (${cells} cells, ${result.episodes} episodes each):`),
+    wrap(result.rare
+      ? `Swept over memoryPressure 0..1 x preemptRate 0.01..100 per ms (${cells} cells), each cell to ${100 * result.rare.relError}% ` +
+        `relative error (95% interval) by importance sampling or settled exactly, with a plain pilot of ${result.episodes} episodes; ` +
+        `the runs above are plain Monte Carlo:`
+      : `Swept over memoryPressure 0..1 x preemptRate 0.01..100 per ms (${cells} cells, ${result.episodes} episodes each):`),
     ...sweeps,
     "",
     ...mapsCompared(result),
     `${m ? madeBy(m) : "tlbrace"}. Re-run with:`,
-    ...commandLine(["tlbrace", "study", "--episodes", String(result.episodes), "--run-episodes", String(result.runEpisodes), "--seed", String(result.seed)]),
+    ...commandLine(["tlbrace", "study", "--episodes", String(result.episodes), "--run-episodes", String(result.runEpisodes), "--seed", String(result.seed),
+      ...(result.rare ? ["--rare", "--rel-error", String(result.rare.relError), "--max-episodes", String(result.rare.maxEpisodes)] : [])]),
     "",
   ].join("\n"));
 }
 
 /** The study's maps side by side: one legend for all, so a symbol is the same pRace in each. */
 function mapsCompared(result: StudyResult): string[] {
+  if (result.rare) return decadeMaps(result);
   const raced = result.studies.filter(({ sweep }) => sweep.rows.some((r) => r.races > 0));
   const scale = raced.flatMap(({ sweep }) => sweep.rows.map((r) => r.pRace));
   return raced.flatMap(({ scenario, sweep }, i) => {

@@ -63,3 +63,39 @@ export function sweepRange(rows: readonly { readonly races: number; readonly pRa
     : `pRace from ${fmtP(Math.min(...ps))} to ${fmtP(Math.max(...ps))} in the ${fmtCount(seen.length)} cells with races`;
   return none ? `${range}; ${none}` : range;
 }
+
+/** A cell of the rare-event path, as its row holds it. */
+export interface RareCellWords {
+  readonly method: "explorer" | "exact" | "importance";
+  readonly pRace: number;
+  readonly pRaceLo: number;
+  readonly pRaceHi: number;
+  readonly relativeError: number | null;
+  readonly reliable: boolean;
+  readonly problems: string;
+  /** Importance-sampled episodes that raced. */
+  readonly races: number;
+  readonly pilotEpisodes: number;
+}
+
+/** The relative half-width of a 95% interval: "8.7%". */
+export const fmtRelError = (x: number) => `${(100 * x).toPrecision(2)}%`;
+
+/**
+ * A rare-event cell's value as it can be quoted, with how it was reached:
+ * "SAFE: ... (pRace = 0)", "pRace 3.20e-9 exactly (exact solver)", or
+ * "pRace 1.23e-7 [1.11e-7, 1.35e-7] (95%, relative error 9.8%, importance
+ * sampling)", followed by "NOT RELIABLE: why" when it is not to be quoted.
+ */
+export function rareCellWording(r: RareCellWords, maxPreemptions: number): string {
+  const value = r.method === "explorer" ? `${safeWording(maxPreemptions)}: pRace = 0`
+    : r.method === "exact" ? `pRace ${fmtP(r.pRace)} exactly (exact solver)`
+    : r.races === 0 ? `importance sampling reached no race; ${noneSeen("pRace", r.pilotEpisodes, r.pRaceHi)}, plain pilot`
+    : `pRace ${fmtP(r.pRace)} ${fmtInterval([r.pRaceLo, r.pRaceHi])} (95%${r.relativeError === null ? "" : `, relative error ${fmtRelError(r.relativeError)}`}, importance sampling)`;
+  return r.reliable ? value : `${value}; NOT RELIABLE: ${r.problems}`;
+}
+
+/** The value column of a rare-event cell: "0", "3.20e-9", or "< 1.84e-4" where importance sampling reached no race. */
+export function rareValueCell(r: Pick<RareCellWords, "method" | "pRace" | "pRaceHi" | "races">): string {
+  return r.method === "importance" && r.races === 0 ? `< ${fmtP(r.pRaceHi)}` : fmtP(r.pRace);
+}
