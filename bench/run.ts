@@ -14,7 +14,8 @@
  *   5. the exhaustive explorer: states per second, and the time to explore
  *      the seed with 2 preemptions;
  *   6. the rare-event estimator against plain Monte Carlo (./rare.ts);
- *   7. a 21 x 21 rare-event sweep, proposals shared against every cell from scratch (./rare-sweep.ts).
+ *   7. a 21 x 21 rare-event sweep, proposals shared against every cell from scratch (./rare-sweep.ts);
+ *   8. many vCPUs: Monte Carlo at 64 walkers against 1, the exact solver by symmetry (./many.ts).
  *
  * BENCH_EPISODES, BENCH_SIMPY_EPISODES and BENCH_SWEEP_EPISODES scale them.
  * The programs measured are the built ones (dist/, which `npm run bench`
@@ -34,6 +35,7 @@ import { stream } from "../dist/random/stream.js";
 import { type FusedTally, fusedSeed } from "./fused-seed.js";
 import { rareVsPlain } from "./rare.js";
 import { rareSweep } from "./rare-sweep.js";
+import { manyCpus } from "./many.js";
 
 const EPISODES = Number(process.env.BENCH_EPISODES ?? 1_000_000);
 const SIMPY_EPISODES = Number(process.env.BENCH_SIMPY_EPISODES ?? 200_000);
@@ -197,6 +199,7 @@ function explorerSpeed() {
 const PARTS: readonly [string, () => Promise<unknown> | unknown][] = [
   ["engineVsFused", engineVsFused], ["engineVsSimpy", engineVsSimpy], ["sweep", sweepScaling], ["exact", exactSolves],
   ["explore", explorerSpeed], ["rare", () => rareVsPlain(2)], ["rareSweep", () => rareSweep(2)],
+  ["many", () => manyCpus(ROUNDS)],
 ];
 const chosen = process.argv.slice(2).map(Number);
 for (const n of chosen) if (!(Number.isInteger(n) && n >= 1 && n <= PARTS.length)) throw new Error(`bench: part ${n}: expected 1 to ${PARTS.length}`);
