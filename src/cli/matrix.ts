@@ -34,7 +34,7 @@ const OPTIONS = {
 const help = `Usage: tlbrace matrix [options]
 
 Computes the verdict matrix: each of the 4 flush mechanisms against each
-of the 4 table-freeing modes, all other parameters from one scenario.
+of the 6 table-freeing modes, all other parameters from one scenario.
 Per cell: the explorer's verdict on the race (SAFE, or UNSAFE with a
 shortest counterexample), the Monte Carlo pRace with its 95% interval,
 and the exact pRace where every delay is exponential. Cells where the
