@@ -7,14 +7,14 @@
 import { DELAY_PARAMS, type DelayParam, PARAM_SPECS, type Params } from "../model/params.js";
 import {
   type Actor, type Delay, type Effect, IPIS, type Model, type ModelName, OUTCOME_VARIABLES, PRIMITIVES, type State,
-  type Step, type Value, type Variable, type WindowPhase,
+  type Step, type Variable, type WindowPhase,
 } from "../model/state.js";
 import type { ManyEffect, ManyModel, ManyStep } from "../model/population.js";
 import { type Expr, namesOf, parseAssignments, parseExpression, SyntaxProblem } from "./expr.js";
 import type { BranchDoc, CaseDoc, ProtocolDoc, StepDoc } from "./format.js";
 import { where } from "./places.js";
 import { ProtocolError } from "./source.js";
-import { effect, type EffectFn, evaluator, type Fn, type Scope, type Type, TypeProblem, typeOf, typeOfVariable } from "./typecheck.js";
+import { effect, type EffectFn, evaluator, type Fn, type Scope, type Type, TypeProblem, typeOf } from "./typecheck.js";
 
 /** The step whose delay the unmap instant's preemption continues (model/entry.ts). */
 export const RESUME_STEP = "resume";

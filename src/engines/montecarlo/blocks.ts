@@ -7,10 +7,9 @@
  */
 import { manyCpus, type Params } from "../../model/params.js";
 import { manyModelOf, pteModel, tableFreeModel } from "../../model/protocol.js";
-import type { Uniform } from "../../random/stream.js";
 import { manyEpisodeRunner } from "./many.js";
 import { canTear } from "../../model/torn-pte.js";
-import { streamState, uniformFrom } from "../../random/stream.js";
+import { streamState, type Uniform, uniformFrom } from "../../random/stream.js";
 import { drain, type Histogram, histogram, record, type SparseHistogram } from "../../stats/histogram.js";
 import { type BlockAccumulator, type BlockRunner, compiledRunner, compiledTornRunner, type TornRunner } from "./compile/index.js";
 import { type EpisodeOutcome, type EpisodeRunner, episodeRunner } from "./episode.js";

@@ -23,7 +23,7 @@ import type { Params } from "../../model/params.js";
 import { bystanderAtUnmap, initialGlobals, type ManyModel, type ManyStep, walkerAtUnmap } from "../../model/population.js";
 import { RESUME_STEP, type State } from "../../model/protocol.js";
 import { ProtocolError } from "../../protocol/source.js";
-import { type EpisodeOutcome, type EpisodeRunner, MAX_EVENTS } from "./episode.js";
+import { type EpisodeRunner, MAX_EVENTS } from "./episode.js";
 
 function samplerOf(st: ManyStep, p: Params, u: Uniform): Sampler {
   if ("rate" in st.delay!) {
